@@ -89,10 +89,10 @@ type Store interface {
 	Extend(ctx context.Context, key, token string, lease time.Duration) error
 
 	// Wait blocks until the key is no longer in flight (completed,
-	// released or its lease expired) or ctx is done, and returns what
-	// Claim would return then without claiming: State is Completed with
-	// the record, or Claimed with an empty Token when the key is free.
-	Wait(ctx context.Context, key string) (ClaimResult, error)
+	// released, expired or its lease ran out) or ctx is done. It returns
+	// nil at once when the key is not in flight. The caller then calls
+	// Claim again to learn which it is.
+	Wait(ctx context.Context, key string) error
 
 	// Ping reports whether the store can be reached.
 	Ping(ctx context.Context) error
