@@ -1,0 +1,242 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/idempotency-operator/idempotency-operator/proxy/store"
+)
+
+// protect handles a request on a protected route: find its key, claim it,
+// then execute, replay, wait or refuse.
+func (p *Proxy) protect(w http.ResponseWriter, r *http.Request, rt *protectedRoute) {
+	start := time.Now()
+	defer func() { rt.metrics.duration.Observe(time.Since(start).Seconds()) }()
+
+	values := r.Header.Values(rt.keyHeader)
+	var (
+		key       string
+		hasHeader = len(values) > 0
+	)
+	if len(values) > 1 {
+		p.refuse(w, r, rt, nil, OutcomeInvalid, problemKeyInvalid, errKeyMultiple.Error())
+		return
+	}
+	if hasHeader {
+		k, err := ParseKeyHeader(values[0])
+		if err != nil {
+			p.refuse(w, r, rt, nil, OutcomeInvalid, problemKeyInvalid, err.Error())
+			return
+		}
+		key = k
+	}
+	if !hasHeader && rt.bodyField == nil {
+		p.unkeyed(w, r, rt, nil)
+		return
+	}
+
+	body, err := readBody(r, rt.maxRequestBytes)
+	if errors.Is(err, errBodyTooLarge) {
+		p.refuse(w, r, rt, body, OutcomeInvalid, problemBodyTooLarge,
+			"protected routes accept request bodies up to "+strconv.FormatInt(rt.maxRequestBytes, 10)+" bytes")
+		return
+	}
+	if err != nil {
+		// The client went away or sent a broken body: nobody to answer.
+		p.log.Debug("Reading request body failed", "policy", rt.policy, "route", rt.template, "error", err)
+		return
+	}
+
+	isJSON := isJSONMediaType(r.Header.Get("Content-Type"))
+	var (
+		parsed  any
+		jsonErr error
+	)
+	if isJSON || (!hasHeader && len(body) > 0) {
+		parsed, jsonErr = parseJSON(body)
+	}
+	if rt.bodyField != nil && len(body) > 0 {
+		if jsonErr != nil && !hasHeader {
+			p.refuse(w, r, rt, body, OutcomeInvalid, problemBodyInvalid,
+				"the idempotency key is read from the JSON body field "+rt.fieldName()+": "+jsonErr.Error())
+			return
+		}
+		if jsonErr == nil {
+			bodyKey, found, err := lookupKeyField(parsed, rt.bodyField)
+			switch {
+			case err != nil:
+				p.refuse(w, r, rt, body, OutcomeInvalid, problemKeyInvalid,
+					"body field "+rt.fieldName()+": "+err.Error())
+				return
+			case found && hasHeader && bodyKey != key:
+				p.refuse(w, r, rt, body, OutcomeInvalid, problemKeyAmbiguous,
+					"the "+rt.keyHeader+" header and the body field "+rt.fieldName()+" carry different keys")
+				return
+			case found && !hasHeader:
+				key = bodyKey
+			}
+		}
+	}
+	if key == "" {
+		p.unkeyed(w, r, rt, body)
+		return
+	}
+
+	fp := fingerprint(r, body, parsed, isJSON && jsonErr == nil)
+	sk := storeKey(rt.policy, rt.template, rt.scopeHeaders, r, key)
+	p.claim(w, r, rt, sk, fp, body)
+}
+
+// claim takes the key and acts on what the store holds for it.
+func (p *Proxy) claim(w http.ResponseWriter, r *http.Request, rt *protectedRoute, key, fp string, body []byte) {
+	ctx := r.Context()
+	var waitCtx context.Context
+	for {
+		t0 := time.Now()
+		res, err := rt.store.Claim(ctx, key, fp, p.opts.Lease)
+		rt.metrics.storeOps["claim"].Observe(time.Since(t0).Seconds())
+		if err != nil {
+			p.storeFailed(w, r, rt, body, "claim", err)
+			return
+		}
+
+		switch res.State {
+		case store.Claimed:
+			p.execute(w, r, rt, key, res.Token, fp, body)
+			return
+
+		case store.Completed:
+			if res.Record.Fingerprint != fp {
+				p.mismatch(w, r, rt, body)
+				return
+			}
+			if !rt.enforce {
+				rt.metrics.outcomes[OutcomeAuditWouldReplay].Inc()
+				p.forward(w, r, body)
+				return
+			}
+			rt.metrics.replays.Inc()
+			rt.metrics.outcomes[OutcomeReplayed].Inc()
+			replay(w, res.Record)
+			return
+
+		case store.InFlight:
+			if res.Fingerprint != fp {
+				p.mismatch(w, r, rt, body)
+				return
+			}
+			if !rt.enforce {
+				rt.metrics.outcomes[OutcomeAuditWouldConfl].Inc()
+				p.forward(w, r, body)
+				return
+			}
+			if rt.reject {
+				p.inProgress(w, rt, "another request with this key is still running; retry after it completes")
+				return
+			}
+			if waitCtx == nil {
+				var cancel context.CancelFunc
+				waitCtx, cancel = context.WithTimeout(ctx, rt.waitTimeout)
+				defer cancel()
+			}
+			t0 = time.Now()
+			err := rt.store.Wait(waitCtx, key)
+			rt.metrics.storeOps["wait"].Observe(time.Since(t0).Seconds())
+			switch {
+			case ctx.Err() != nil:
+				return // the client went away while waiting
+			case waitCtx.Err() != nil:
+				p.inProgress(w, rt, "another request with this key is still running after "+
+					rt.waitTimeout.String()+"; retry later")
+				return
+			case err != nil:
+				p.storeFailed(w, r, rt, body, "wait", err)
+				return
+			}
+			// The first request finished or gave up: claim again to see which.
+		}
+	}
+}
+
+// unkeyed handles a request on a protected route that carries no key.
+func (p *Proxy) unkeyed(w http.ResponseWriter, r *http.Request, rt *protectedRoute, body []byte) {
+	if !rt.required {
+		rt.metrics.outcomes[OutcomeUnkeyed].Inc()
+		p.forward(w, r, body)
+		return
+	}
+	detail := "this route requires an idempotency key in the " + rt.keyHeader + " header"
+	if rt.bodyField != nil {
+		detail += " or the JSON body field " + rt.fieldName()
+	}
+	p.refuse(w, r, rt, body, OutcomeMissingKey, problemKeyMissing, detail)
+}
+
+// refuse answers with a problem in Enforce mode; in Audit mode it records
+// what would have happened and forwards the request.
+func (p *Proxy) refuse(w http.ResponseWriter, r *http.Request, rt *protectedRoute, body []byte,
+	outcome Outcome, prob problem, detail string) {
+	if !rt.enforce {
+		rt.metrics.outcomes[OutcomeAuditWouldReject].Inc()
+		p.forward(w, r, body)
+		return
+	}
+	rt.metrics.outcomes[outcome].Inc()
+	writeProblem(w, prob, detail)
+}
+
+func (p *Proxy) mismatch(w http.ResponseWriter, r *http.Request, rt *protectedRoute, body []byte) {
+	if !rt.enforce {
+		rt.metrics.outcomes[OutcomeAuditWouldMismat].Inc()
+		p.forward(w, r, body)
+		return
+	}
+	rt.metrics.mismatches.Inc()
+	rt.metrics.outcomes[OutcomeMismatch].Inc()
+	writeProblem(w, problemKeyReused, "this idempotency key was first used for a request with a different "+
+		"method, path, query, content type or body; use a new key for a new request")
+}
+
+func (p *Proxy) inProgress(w http.ResponseWriter, rt *protectedRoute, detail string) {
+	rt.metrics.conflicts.Inc()
+	rt.metrics.outcomes[OutcomeConflict].Inc()
+	w.Header().Set("Retry-After", "1")
+	writeProblem(w, problemInProgress, detail)
+}
+
+// storeFailed applies the failure mode when the store cannot be reached:
+// Closed answers 503 without calling the application; Open, and Audit
+// mode, forward the request unprotected.
+func (p *Proxy) storeFailed(w http.ResponseWriter, r *http.Request, rt *protectedRoute, body []byte,
+	op string, err error) {
+	rt.metrics.storeErrors[op].Inc()
+	p.log.Warn("Idempotency store failed", "policy", rt.policy, "route", rt.template, "op", op, "error", err)
+	if rt.failOpen || !rt.enforce {
+		rt.metrics.outcomes[OutcomeFailOpen].Inc()
+		p.forward(w, r, body)
+		return
+	}
+	rt.metrics.outcomes[OutcomeStoreUnavailable].Inc()
+	w.Header().Set("Retry-After", "1")
+	writeProblem(w, problemStoreUnavailable,
+		"the idempotency store cannot be reached, so the request was not sent to the application; retry later")
+}
+
+// forward sends a request through unprotected. body is what protect has
+// already read of the request body, if anything; the rest follows it.
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, body []byte) {
+	if body != nil {
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+	}
+	p.passthrough.ServeHTTP(w, r)
+}
+
+func (rt *protectedRoute) fieldName() string { return rt.bodyFieldName }
