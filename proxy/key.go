@@ -30,7 +30,7 @@ func ParseKeyHeader(v string) (string, error) {
 			return "", errKeyChars
 		}
 	}
-	return v, checkKey(v)
+	return validKey(v)
 }
 
 // parseSFString decodes an RFC 8941 sf-string.
@@ -40,7 +40,7 @@ func parseSFString(v string) (string, error) {
 	}
 	inner := v[1 : len(v)-1]
 	if !strings.ContainsAny(inner, `"\`) {
-		return inner, checkKey(inner)
+		return validKey(inner)
 	}
 	var b strings.Builder
 	for i := 0; i < len(inner); i++ {
@@ -57,7 +57,15 @@ func parseSFString(v string) (string, error) {
 		}
 		b.WriteByte(c)
 	}
-	return b.String(), checkKey(b.String())
+	return validKey(b.String())
+}
+
+// validKey returns k if it is a valid key.
+func validKey(k string) (string, error) {
+	if err := checkKey(k); err != nil {
+		return "", err
+	}
+	return k, nil
 }
 
 // checkKey enforces 1..255 printable ASCII characters.
