@@ -84,7 +84,7 @@ type IdempotencyPolicySpec struct {
 	// +kubebuilder:default="24h"
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:MaxLength=32
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s') && duration(self) <= duration('720h')",message="ttl must be between 1s and 720h (30 days)"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ms|s|m|h))+$') || (duration(self) >= duration('1s') && duration(self) <= duration('720h'))",message="ttl must be between 1s and 720h (30 days)"
 	// +optional
 	TTL string `json:"ttl,omitempty"`
 
@@ -128,6 +128,7 @@ type IdempotencyPolicySpec struct {
 	// Cache-Control, Content-Encoding). Set-Cookie and hop-by-hop headers
 	// are never replayed.
 	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=128
 	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9!#$%&'*+.^_|~-]+$`
 	// +kubebuilder:validation:XValidation:rule="self.all(h, !(h.lowerAscii() in ['set-cookie', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate', 'proxy-authorization']))",message="Set-Cookie and hop-by-hop headers are never replayed"
 	// +listType=set
@@ -157,7 +158,7 @@ type Route struct {
 	// TTL overrides spec.ttl for this route.
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:MaxLength=32
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s') && duration(self) <= duration('720h')",message="ttl must be between 1s and 720h (30 days)"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ms|s|m|h))+$') || (duration(self) >= duration('1s') && duration(self) <= duration('720h'))",message="ttl must be between 1s and 720h (30 days)"
 	// +optional
 	TTL string `json:"ttl,omitempty"`
 
@@ -175,7 +176,7 @@ type Route struct {
 	// under Concurrency Wait before it is answered 409. Default 30s.
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:MaxLength=32
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1ms') && duration(self) <= duration('10m')",message="waitTimeout must be between 1ms and 10m"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ms|s|m|h))+$') || (duration(self) >= duration('1ms') && duration(self) <= duration('10m'))",message="waitTimeout must be between 1ms and 10m"
 	// +optional
 	WaitTimeout string `json:"waitTimeout,omitempty"`
 }
@@ -202,6 +203,7 @@ type KeySource struct {
 	// Default [Authorization].
 	// +kubebuilder:default={"Authorization"}
 	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:MaxLength=128
 	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9!#$%&'*+.^_|~-]+$`
 	// +listType=atomic
 	// +optional
