@@ -1,0 +1,79 @@
+package proxy_test
+
+import (
+	"testing"
+	"time"
+)
+
+func TestConcurrentDuplicatesWaitAndReplay(t *testing.T) {
+	h := newHarness(t, basicSpec)
+	rs := h.concurrently(60, "POST", "/things/1/accept", `{"a":1}`, "Idempotency-Key", "k", "X-Delay", "50ms")
+	h.wantCalls(1)
+	executed := 0
+	for _, r := range rs {
+		wantStatus(t, r, 201, "")
+		if r.body != rs[0].body {
+			t.Fatalf("duplicates got different bodies: %q vs %q", r.body, rs[0].body)
+		}
+		if !r.replayed() {
+			executed++
+		}
+	}
+	if executed != 1 {
+		t.Fatalf("%d responses were not replays, want exactly 1", executed)
+	}
+}
+
+func TestConcurrentDuplicateIsRejectedWithRetryAfter(t *testing.T) {
+	h := newHarness(t, basicSpec)
+	h.app.block = make(chan struct{})
+	done := make(chan response)
+	go func() { done <- h.do("POST", "/reject", "", "Idempotency-Key", "k") }()
+	waitForCalls(t, h, 1)
+
+	r := h.do("POST", "/reject", "", "Idempotency-Key", "k")
+	wantStatus(t, r, 409, "request-in-progress")
+	if r.header.Get("Retry-After") == "" {
+		t.Fatal("409 without Retry-After")
+	}
+	close(h.app.block)
+	<-done
+	after := h.do("POST", "/reject", "", "Idempotency-Key", "k")
+	if !after.replayed() {
+		t.Fatal("the retry after completion was not replayed")
+	}
+	h.wantCalls(1)
+}
+
+func TestWaitTimesOutWith409(t *testing.T) {
+	h := newHarness(t, basicSpec)
+	h.app.block = make(chan struct{})
+	done := make(chan response)
+	go func() { done <- h.do("POST", "/short-wait", "", "Idempotency-Key", "k") }()
+	waitForCalls(t, h, 1)
+
+	start := time.Now()
+	r := h.do("POST", "/short-wait", "", "Idempotency-Key", "k")
+	wantStatus(t, r, 409, "request-in-progress")
+	if r.header.Get("Retry-After") == "" {
+		t.Fatal("409 without Retry-After")
+	}
+	if waited := time.Since(start); waited < 100*time.Millisecond {
+		t.Fatalf("answered after %v, before the 100ms waitTimeout", waited)
+	}
+	close(h.app.block)
+	<-done
+	h.wantCalls(1)
+}
+
+// waitForCalls polls until the application has seen n requests.
+func waitForCalls(t *testing.T, h *harness, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for h.app.calls.Load() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("the application saw %d requests, want %d", h.app.calls.Load(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
