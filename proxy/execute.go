@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -87,6 +86,7 @@ func (p *Proxy) execute(w http.ResponseWriter, r *http.Request, rt *protectedRou
 	}
 	if omitted {
 		rt.metrics.outcomes[OutcomeResponseNotStored].Inc()
+		return
 	}
 	rt.metrics.outcomes[OutcomeExecuted].Inc()
 }
@@ -167,18 +167,21 @@ func (p *Proxy) renewLease(ctx context.Context, rt *protectedRoute, key, token s
 		t0 := time.Now()
 		err := rt.store.Extend(ctx, key, token, p.opts.Lease)
 		rt.metrics.storeOps["extend"].Observe(time.Since(t0).Seconds())
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.stopped {
+			return // the request finished meanwhile; its claim is settled
+		}
+		if errors.Is(err, store.ErrNotOwner) {
+			p.log.Error("Lost a claim while its request runs: the lease expired, so a duplicate may run too",
+				"policy", rt.policy, "route", rt.template)
+			return
+		}
 		if err != nil {
 			rt.metrics.storeErrors["extend"].Inc()
 			p.log.Warn("Extending a claim's lease failed", "policy", rt.policy, "route", rt.template, "error", err)
-			if errors.Is(err, store.ErrNotOwner) {
-				return
-			}
 		}
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		if !l.stopped {
-			l.timer.Reset(every)
-		}
+		l.timer.Reset(every)
 	})
 	return l
 }
@@ -200,6 +203,9 @@ func (p *Proxy) outgoing(ctx context.Context, r *http.Request, body []byte) *htt
 	if up.Path != "" && up.Path != "/" {
 		out.URL.Path = strings.TrimSuffix(up.Path, "/") + r.URL.Path
 		out.URL.RawPath = ""
+		if r.URL.RawPath != "" {
+			out.URL.RawPath = strings.TrimSuffix(up.EscapedPath(), "/") + r.URL.EscapedPath()
+		}
 	}
 	out.RequestURI = ""
 	out.Host = r.Host
@@ -212,18 +218,6 @@ func (p *Proxy) outgoing(ctx context.Context, r *http.Request, body []byte) *htt
 	out.TransferEncoding = nil
 	out.Close = false
 	removeHopByHop(out.Header)
-
-	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		if prior := out.Header.Values("X-Forwarded-For"); len(prior) > 0 {
-			ip = strings.Join(prior, ", ") + ", " + ip
-		}
-		out.Header.Set("X-Forwarded-For", ip)
-	}
-	out.Header.Set("X-Forwarded-Host", r.Host)
-	if r.TLS != nil {
-		out.Header.Set("X-Forwarded-Proto", "https")
-	} else {
-		out.Header.Set("X-Forwarded-Proto", "http")
-	}
+	setForwarded(out.Header, r)
 	return out
 }

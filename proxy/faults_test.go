@@ -259,3 +259,28 @@ func TestAuditModeNeverBlocksOrReplays(t *testing.T) {
 		}
 	}
 }
+
+func TestForwardedHeadersAreTheSameOnEveryPath(t *testing.T) {
+	seen := make(chan http.Header, 2)
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Header.Clone()
+	}))
+	defer upstream.Close()
+	h := startProxy(t, &app{}, upstream.URL, memory.New(memory.Options{}), basicSpec)
+
+	hdr := []string{"X-Forwarded-For", "203.0.113.7", "X-Forwarded-Proto", "https", "Idempotency-Key", "k"}
+	h.do("POST", "/things/1/accept", "", hdr...) // protected
+	h.do("POST", "/elsewhere", "", hdr...)       // passed through
+	protected, passed := <-seen, <-seen
+	for _, name := range []string{"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"} {
+		if protected.Get(name) != passed.Get(name) {
+			t.Errorf("%s: protected path sent %q, pass-through %q", name, protected.Get(name), passed.Get(name))
+		}
+	}
+	if got := protected.Get("X-Forwarded-For"); got != "203.0.113.7, 127.0.0.1" {
+		t.Errorf("X-Forwarded-For = %q, want the client's chain extended", got)
+	}
+	if got := protected.Get("X-Forwarded-Proto"); got != "https" {
+		t.Errorf("X-Forwarded-Proto = %q, want the front proxy's https kept", got)
+	}
+}

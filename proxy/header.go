@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"net"
 	"net/http"
 	"net/textproto"
 	"strconv"
@@ -28,6 +29,37 @@ func removeHopByHop(h http.Header) {
 	}
 	for _, name := range hopByHop {
 		delete(h, name)
+	}
+}
+
+// setForwarded tells the application who called, the same way on every
+// path through the proxy. A sidecar is not the edge of the network: the
+// client's X-Forwarded-For chain is extended, and the X-Forwarded-Host,
+// X-Forwarded-Proto and Forwarded headers of a proxy in front (an ingress
+// that terminated TLS, say) are kept; the proxy fills them in only when
+// they are absent.
+func setForwarded(out http.Header, in *http.Request) {
+	if ip, _, err := net.SplitHostPort(in.RemoteAddr); err == nil {
+		if prior := in.Header.Values("X-Forwarded-For"); len(prior) > 0 {
+			ip = strings.Join(prior, ", ") + ", " + ip
+		}
+		out.Set("X-Forwarded-For", ip)
+	}
+	if v := in.Header.Values("Forwarded"); len(v) > 0 {
+		out["Forwarded"] = v
+	}
+	if v := in.Header.Get("X-Forwarded-Host"); v != "" {
+		out.Set("X-Forwarded-Host", v)
+	} else {
+		out.Set("X-Forwarded-Host", in.Host)
+	}
+	switch v := in.Header.Get("X-Forwarded-Proto"); {
+	case v != "":
+		out.Set("X-Forwarded-Proto", v)
+	case in.TLS != nil:
+		out.Set("X-Forwarded-Proto", "https")
+	default:
+		out.Set("X-Forwarded-Proto", "http")
 	}
 }
 

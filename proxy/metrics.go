@@ -133,12 +133,13 @@ func (m *Metrics) forRoute(policy, route string) *routeMetrics {
 	return rm
 }
 
-// ConfigLoaded records a configuration load.
-func (m *Metrics) ConfigLoaded(hash string, err error) {
-	if err != nil {
-		m.configLoads.WithLabelValues("error").Inc()
-		return
-	}
+// ConfigFailed records a configuration that could not be loaded.
+func (m *Metrics) ConfigFailed() {
+	m.configLoads.WithLabelValues("error").Inc()
+}
+
+// ConfigLoaded records a successful configuration load.
+func (m *Metrics) ConfigLoaded(hash string) {
 	m.configLoads.WithLabelValues("success").Inc()
 	m.configInfo.Reset()
 	m.configInfo.WithLabelValues(hash).Set(1)

@@ -31,6 +31,8 @@ var (
 		Title: "Idempotency key given twice with different values"}
 	problemBodyInvalid = problem{Type: "body-invalid", Status: http.StatusBadRequest,
 		Title: "Request body is not valid JSON"}
+	problemBodyUnreadable = problem{Type: "body-unreadable", Status: http.StatusBadRequest,
+		Title: "Request body could not be read"}
 	problemBodyTooLarge = problem{Type: "body-too-large", Status: http.StatusRequestEntityTooLarge,
 		Title: "Request body too large"}
 	problemKeyReused = problem{Type: "key-reused", Status: http.StatusUnprocessableEntity,

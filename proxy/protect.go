@@ -42,13 +42,21 @@ func (p *Proxy) protect(w http.ResponseWriter, r *http.Request, rt *protectedRou
 
 	body, err := readBody(r, rt.maxRequestBytes)
 	if errors.Is(err, errBodyTooLarge) {
+		if !hasHeader && !rt.required {
+			// Too large to look for a key in, and none is required.
+			p.unkeyed(w, r, rt, body)
+			return
+		}
 		p.refuse(w, r, rt, body, OutcomeInvalid, problemBodyTooLarge,
 			"protected routes accept request bodies up to "+strconv.FormatInt(rt.maxRequestBytes, 10)+" bytes")
 		return
 	}
 	if err != nil {
-		// The client went away or sent a broken body: nobody to answer.
+		// A broken body (bad chunking, a client that went away) never
+		// reaches the application; whoever is still listening learns why.
 		p.log.Debug("Reading request body failed", "policy", rt.policy, "route", rt.template, "error", err)
+		rt.metrics.outcomes[OutcomeInvalid].Inc()
+		writeProblem(w, problemBodyUnreadable, "the request body could not be read: "+err.Error())
 		return
 	}
 
@@ -62,6 +70,12 @@ func (p *Proxy) protect(w http.ResponseWriter, r *http.Request, rt *protectedRou
 	}
 	if rt.bodyField != nil && len(body) > 0 {
 		if jsonErr != nil && !hasHeader {
+			if !rt.required {
+				// No key can be read from a body that is not JSON, and
+				// none is required: the request runs unprotected.
+				p.unkeyed(w, r, rt, body)
+				return
+			}
 			p.refuse(w, r, rt, body, OutcomeInvalid, problemBodyInvalid,
 				"the idempotency key is read from the JSON body field "+rt.fieldName()+": "+jsonErr.Error())
 			return
@@ -224,7 +238,8 @@ func (p *Proxy) storeFailed(w http.ResponseWriter, r *http.Request, rt *protecte
 	rt.metrics.outcomes[OutcomeStoreUnavailable].Inc()
 	w.Header().Set("Retry-After", "1")
 	writeProblem(w, problemStoreUnavailable,
-		"the idempotency store cannot be reached, so the request was not sent to the application; retry later")
+		"the idempotency store failed (unreachable, or out of room for new claims), so the request was "+
+			"not sent to the application; retry later")
 }
 
 // forward sends a request through unprotected. body is what protect has

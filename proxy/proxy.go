@@ -36,7 +36,7 @@ type Options struct {
 	// bounds how long a key stays blocked after a proxy dies. Default 10s.
 	Lease time.Duration
 	// UpstreamTimeout bounds a protected request's call to the application.
-	// Default 60s.
+	// Default 30s.
 	UpstreamTimeout time.Duration
 	// Metrics records what the proxy does. Nil registers new collectors
 	// with a private registry.
@@ -70,7 +70,7 @@ func New(opts Options) (*Proxy, error) {
 		opts.Lease = 10 * time.Second
 	}
 	if opts.UpstreamTimeout <= 0 {
-		opts.UpstreamTimeout = 60 * time.Second
+		opts.UpstreamTimeout = 30 * time.Second
 	}
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics(prometheus.NewRegistry())
@@ -90,7 +90,7 @@ func New(opts Options) (*Proxy, error) {
 			// The application sees the Host the client asked for, as it
 			// would without a sidecar in front of it.
 			r.Out.Host = r.In.Host
-			r.SetXForwarded()
+			setForwarded(r.Out.Header, r.In)
 		},
 		Transport:  p.transport,
 		BufferPool: bufferPool{},
@@ -109,11 +109,10 @@ func (p *Proxy) Load(doc *config.Document) error {
 	defer p.loadMu.Unlock()
 	t, err := compile(doc, p.opts.PodLabels, p.opts.OpenStore, p.metrics)
 	if err != nil {
-		p.metrics.ConfigLoaded("", err)
 		return fmt.Errorf("loading configuration: %w", err)
 	}
 	p.table.Store(t)
-	p.metrics.ConfigLoaded(t.hash, nil)
+	p.metrics.ConfigLoaded(t.hash)
 	p.log.Info("Loaded configuration", "hash", t.hash, "policies", len(doc.Policies), "routes", t.count)
 	return nil
 }

@@ -165,8 +165,20 @@ func TestHeaderKeyWinsAndMustAgreeWithBodyField(t *testing.T) {
 
 func TestBodyFieldErrors(t *testing.T) {
 	h := newHarness(t, basicSpec)
-	wantStatus(t, h.do("POST", "/things/1/accept", `{"clientMutationId":`), 400, "body-invalid")
+	wantStatus(t, h.do("POST", "/required", `{"clientMutationId":`), 400, "body-invalid")
 	wantStatus(t, h.do("POST", "/things/1/accept", `{"clientMutationId":42}`), 400, "key-invalid")
 	wantStatus(t, h.do("POST", "/things/1/accept", `{"clientMutationId":""}`), 400, "key-invalid")
 	h.wantCalls(0)
+}
+
+func TestBodyWithoutReadableKeyPassesThroughWhenKeyIsOptional(t *testing.T) {
+	h := newHarness(t, basicSpec)
+	for range 2 {
+		r := h.do("POST", "/things/1/accept", "a=1&b=2", "Content-Type", "application/x-www-form-urlencoded")
+		wantStatus(t, r, 201, "")
+		if r.replayed() {
+			t.Fatal("a request without a key was replayed")
+		}
+	}
+	h.wantCalls(2)
 }

@@ -9,13 +9,13 @@ import (
 //
 // net/http's Transport re-sends a request on a fresh connection when a
 // reused connection breaks before the response arrives, provided it
-// considers the request replayable: a GET-like method, a body it can
-// rewind (GetBody), or, for any method without a body, an Idempotency-Key
-// or X-Idempotency-Key header. Behind this proxy the application may have
+// considers the request replayable: its body is absent or can be rewound
+// (GetBody), and its method is GET-like or it carries an Idempotency-Key or
+// X-Idempotency-Key header. Behind this proxy the application may have
 // executed the first copy already, so a silent re-send would run a mutation
 // twice behind one client request. The wrapper makes such requests
-// non-replayable: it drops GetBody and, for a bodiless request, writes those
-// two headers under lower-case names, which the transport does not look
+// non-replayable: it drops GetBody, so a body cannot be rewound, and for a
+// bodiless request it writes those two headers under lower-case names, which the transport does not look
 // for and which mean the same on the wire (header names are
 // case-insensitive).
 type sendOnce struct {

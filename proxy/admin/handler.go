@@ -61,7 +61,8 @@ func NewHandler(opts Options) http.Handler {
 		}
 		writeText(w, http.StatusOK, "ok")
 	}))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{}))
+	metrics := promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{})
+	mux.HandleFunc("GET /metrics", withHash(metrics.ServeHTTP))
 	mux.HandleFunc("GET /config", withHash(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(configResponse{

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/textproto"
 	"regexp"
 	"strings"
 	"time"
@@ -89,7 +90,7 @@ func (p *Policy) validate() []error {
 	for _, h := range p.ReplayHeaders {
 		if !headerName.MatchString(h) {
 			add("spec.replayHeaders: %q is not a header name", h)
-		} else if neverReplayed[h] {
+		} else if neverReplayed[textproto.CanonicalMIMEHeaderKey(h)] {
 			add("spec.replayHeaders: %s is never replayed (Set-Cookie and hop-by-hop headers)", h)
 		}
 	}

@@ -36,6 +36,11 @@ type Watcher struct {
 	log      *slog.Logger
 	interval time.Duration
 
+	// OnError, when set before Run, learns of every failed attempt: files
+	// that do not parse or validate as well as configurations the loader
+	// refused.
+	OnError func(error)
+
 	mu      sync.Mutex
 	status  Status
 	lastSum [sha256.Size]byte
@@ -65,6 +70,9 @@ func (w *Watcher) LoadNow() error {
 		err = w.load(doc)
 	}
 	if err != nil {
+		if w.OnError != nil {
+			w.OnError(err)
+		}
 		w.status.LastError = err.Error()
 		if w.status.Hash != "" {
 			w.log.Error("Keeping the last good configuration: the policy files are invalid",
