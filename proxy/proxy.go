@@ -53,8 +53,9 @@ type Proxy struct {
 	metrics     *Metrics
 	log         *slog.Logger
 
-	table  atomic.Pointer[table]
-	loadMu sync.Mutex
+	table     atomic.Pointer[table]
+	loadMu    sync.Mutex
+	podLabels map[string]string
 }
 
 // New returns a Proxy with no configuration loaded: until Load succeeds,
@@ -78,7 +79,8 @@ func New(opts Options) (*Proxy, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	p := &Proxy{opts: opts, transport: opts.Transport, metrics: opts.Metrics, log: opts.Logger}
+	p := &Proxy{opts: opts, transport: opts.Transport, metrics: opts.Metrics, log: opts.Logger,
+		podLabels: opts.PodLabels}
 	if p.transport == nil {
 		p.transport = newTransport()
 	}
@@ -107,13 +109,29 @@ func New(opts Options) (*Proxy, error) {
 func (p *Proxy) Load(doc *config.Document) error {
 	p.loadMu.Lock()
 	defer p.loadMu.Unlock()
-	t, err := compile(doc, p.opts.PodLabels, p.opts.OpenStore, p.metrics)
+	t, err := compile(doc, p.podLabels, p.opts.OpenStore, p.metrics)
 	if err != nil {
 		return fmt.Errorf("loading configuration: %w", err)
 	}
 	p.table.Store(t)
 	p.metrics.ConfigLoaded(t.hash)
 	p.log.Info("Loaded configuration", "hash", t.hash, "policies", len(doc.Policies), "routes", t.count)
+	return nil
+}
+
+// LoadForPod is Load for a pod whose labels may have changed since the
+// last load: policies are selected by podLabels from now on.
+func (p *Proxy) LoadForPod(doc *config.Document, podLabels map[string]string) error {
+	p.loadMu.Lock()
+	prev := p.podLabels
+	p.podLabels = podLabels
+	p.loadMu.Unlock()
+	if err := p.Load(doc); err != nil {
+		p.loadMu.Lock()
+		p.podLabels = prev
+		p.loadMu.Unlock()
+		return err
+	}
 	return nil
 }
 

@@ -84,12 +84,6 @@ func run(o options) error {
 	if err != nil || upstream.Host == "" || (upstream.Scheme != "http" && upstream.Scheme != "https") {
 		return fmt.Errorf("--upstream %q must be an http:// or https:// URL", o.upstream)
 	}
-	var podLabels map[string]string
-	if o.podLabels != "" {
-		if podLabels, err = config.ReadPodLabels(o.podLabels); err != nil {
-			return err
-		}
-	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -103,7 +97,6 @@ func run(o options) error {
 	px, err := proxy.New(proxy.Options{
 		Upstream:        upstream,
 		OpenStore:       opener.Open,
-		PodLabels:       podLabels,
 		Lease:           o.lease,
 		UpstreamTimeout: o.upstreamTimeout,
 		Metrics:         metrics,
@@ -112,7 +105,22 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	watcher := reload.New(o.policies, px.Load, o.reloadInterval, log)
+	load := px.Load
+	if o.podLabels != "" {
+		// Policies select pods by label, and labels change while a pod
+		// runs: read them again with every configuration load.
+		load = func(doc *config.Document) error {
+			labels, err := config.ReadPodLabels(o.podLabels)
+			if err != nil {
+				return err
+			}
+			return px.LoadForPod(doc, labels)
+		}
+	}
+	watcher := reload.New(o.policies, load, o.reloadInterval, log)
+	if o.podLabels != "" {
+		watcher.Also = []string{o.podLabels}
+	}
 	watcher.OnError = func(error) { metrics.ConfigFailed() }
 	if err := watcher.LoadNow(); err != nil {
 		return fmt.Errorf("loading policies: %w", err)

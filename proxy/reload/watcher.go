@@ -36,6 +36,10 @@ type Watcher struct {
 	log      *slog.Logger
 	interval time.Duration
 
+	// Also lists files outside the policy paths whose changes trigger a
+	// reload too, such as the pod's labels. Set it before the first load.
+	Also []string
+
 	// OnError, when set before Run, learns of every failed attempt: files
 	// that do not parse or validate as well as configurations the loader
 	// refused.
@@ -111,7 +115,7 @@ func (w *Watcher) Status() Status {
 // so that an edit, a new file or a removed one is noticed.
 func (w *Watcher) checksum() ([sha256.Size]byte, error) {
 	h := sha256.New()
-	for _, p := range w.paths {
+	for _, p := range append(append([]string(nil), w.paths...), w.Also...) {
 		var files []string
 		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {

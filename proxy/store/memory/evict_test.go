@@ -166,7 +166,9 @@ func completeKey(t *testing.T, s *memory.Store, key string, ttl time.Duration) {
 }
 
 // complete completes key and fails the test on error.
-func complete(t *testing.T, s *memory.Store, key, token string, rec store.Record, ttl time.Duration) {
+func complete(
+	t *testing.T, s *memory.Store, key, token string, rec store.Record, ttl time.Duration,
+) {
 	t.Helper()
 	if err := s.Complete(t.Context(), key, token, rec, ttl); err != nil {
 		t.Fatalf("Complete(%q): %v", key, err)

@@ -32,7 +32,8 @@ func TestExpiryHeapKeepsTheSoonestOnTop(t *testing.T) {
 		for i, slot := range h {
 			e := slot.entry
 			if e.heapIndex != i || slot.expires != e.expires {
-				t.Fatalf("entry at %d records index %d and expiry %d, slot says %d", i, e.heapIndex, e.expires, slot.expires)
+				t.Fatalf("entry at %d records index %d and expiry %d, slot says %d",
+					i, e.heapIndex, e.expires, slot.expires)
 			}
 			if i > 0 && h[(i-1)/2].expires > slot.expires {
 				t.Fatalf("entry at %d expires before its parent", i)

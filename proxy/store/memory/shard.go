@@ -19,7 +19,7 @@ type shard struct {
 	completed completionList
 	budget    *budget
 
-	// pad keeps neighbouring shards' mutexes off one cache line.
+	// The padding keeps neighbouring shards' mutexes off one cache line.
 	_ [64]byte
 }
 

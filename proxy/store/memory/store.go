@@ -51,10 +51,10 @@ func (s *Store) Claim(
 	_ context.Context, key, fingerprint string, lease time.Duration,
 ) (store.ClaimResult, error) {
 	if err := s.usable(); err != nil {
-		return store.ClaimResult{}, fmt.Errorf("claim: %w", err)
+		return store.ClaimResult{}, fmt.Errorf("memory claim: %w", err)
 	}
 	if lease <= 0 {
-		return store.ClaimResult{}, fmt.Errorf("claim: lease must be positive, got %s", lease)
+		return store.ClaimResult{}, fmt.Errorf("memory claim: lease must be positive, got %s", lease)
 	}
 
 	sh := s.shardFor(key)
@@ -84,7 +84,7 @@ func (s *Store) Claim(
 		sh.mu.Unlock()
 
 		if attempt == evictAttempts || !s.evictElsewhere(sh, size, 1) {
-			return store.ClaimResult{}, fmt.Errorf("claim: %w", ErrFull)
+			return store.ClaimResult{}, fmt.Errorf("memory claim: %w", ErrFull)
 		}
 	}
 }
@@ -98,10 +98,10 @@ func (s *Store) Complete(
 	_ context.Context, key, token string, rec store.Record, ttl time.Duration,
 ) error {
 	if err := s.usable(); err != nil {
-		return fmt.Errorf("complete: %w", err)
+		return fmt.Errorf("memory complete: %w", err)
 	}
 	if ttl <= 0 {
-		return fmt.Errorf("complete: ttl must be positive, got %s", ttl)
+		return fmt.Errorf("memory complete: ttl must be positive, got %s", ttl)
 	}
 	rec.Header = rec.Header.Clone()
 	rec.Body = bytes.Clone(rec.Body)
@@ -115,7 +115,7 @@ func (s *Store) Complete(
 		e := sh.owned(key, token, now)
 		if e == nil {
 			sh.mu.Unlock()
-			return fmt.Errorf("complete: %w", store.ErrNotOwner)
+			return fmt.Errorf("memory complete: %w", store.ErrNotOwner)
 		}
 		if e.completed {
 			sh.mu.Unlock()
@@ -149,7 +149,7 @@ func (s *Store) Complete(
 // Release implements store.Store.
 func (s *Store) Release(_ context.Context, key, token string) error {
 	if err := s.usable(); err != nil {
-		return fmt.Errorf("release: %w", err)
+		return fmt.Errorf("memory release: %w", err)
 	}
 
 	sh := s.shardFor(key)
@@ -157,7 +157,7 @@ func (s *Store) Release(_ context.Context, key, token string) error {
 	defer sh.mu.Unlock()
 	e := sh.owned(key, token, s.now().UnixNano())
 	if e == nil || e.completed {
-		return fmt.Errorf("release: %w", store.ErrNotOwner)
+		return fmt.Errorf("memory release: %w", store.ErrNotOwner)
 	}
 	sh.remove(e)
 	return nil
@@ -166,10 +166,10 @@ func (s *Store) Release(_ context.Context, key, token string) error {
 // Extend implements store.Store.
 func (s *Store) Extend(_ context.Context, key, token string, lease time.Duration) error {
 	if err := s.usable(); err != nil {
-		return fmt.Errorf("extend: %w", err)
+		return fmt.Errorf("memory extend: %w", err)
 	}
 	if lease <= 0 {
-		return fmt.Errorf("extend: lease must be positive, got %s", lease)
+		return fmt.Errorf("memory extend: lease must be positive, got %s", lease)
 	}
 
 	sh := s.shardFor(key)
@@ -178,7 +178,7 @@ func (s *Store) Extend(_ context.Context, key, token string, lease time.Duration
 	now := s.now().UnixNano()
 	e := sh.owned(key, token, now)
 	if e == nil || e.completed {
-		return fmt.Errorf("extend: %w", store.ErrNotOwner)
+		return fmt.Errorf("memory extend: %w", store.ErrNotOwner)
 	}
 	sh.setExpiry(e, deadline(now, lease))
 	return nil

@@ -14,7 +14,7 @@ func (s *Store) Wait(ctx context.Context, key string) error {
 	sh := s.shardFor(key)
 	for {
 		if err := s.usable(); err != nil {
-			return fmt.Errorf("wait: %w", err)
+			return fmt.Errorf("memory wait: %w", err)
 		}
 
 		sh.mu.Lock()

@@ -11,7 +11,8 @@
 // EVALSHA, that reads and writes a single key: every step is atomic and
 // costs one round trip, and a store works unchanged on Redis Cluster. The
 // scripts compare the caller's owner token with the stored one, so a proxy
-// whose lease ran out cannot overwrite the claim of a newer owner.
+// whose lease ran out cannot overwrite the claim of a newer owner. They
+// need Redis 4.0 or later.
 //
 // New accepts redis://, rediss:// and unix:// URLs for one server,
 // redis-sentinel:// and rediss-sentinel:// for a Sentinel-managed

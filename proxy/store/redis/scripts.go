@@ -35,6 +35,7 @@ end
 if found[1] == 'inflight' then
   return {'inflight', found[2] or ''}
 end
+-- A hash without a state was not written by these scripts; start afresh.
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'state', 'inflight', 'token', ARGV[1], 'fingerprint', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])

@@ -37,7 +37,8 @@ func TestConformanceThroughSentinel(t *testing.T) {
 // keys.
 func newStore(t *testing.T, url, name string) *redis.Store {
 	t.Helper()
-	s, err := redis.New(url, redis.Options{KeyPrefix: "test:" + strings.ReplaceAll(name, "/", ":") + ":"})
+	prefix := "test:" + strings.ReplaceAll(name, "/", ":") + ":"
+	s, err := redis.New(url, redis.Options{KeyPrefix: prefix})
 	if err != nil {
 		t.Fatalf("redis.New: %v", err)
 	}

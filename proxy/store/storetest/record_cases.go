@@ -86,9 +86,12 @@ func recordCases() []testCase {
 		}},
 		testCase{"CompletingTwiceKeepsTheFirstRecord", func(h *harness) {
 			token := h.mustClaim("k", longLease)
-			first := store.Record{Fingerprint: "fp", Status: 201, Body: []byte("first"), CompletedAt: completedAt}
+			first := store.Record{
+				Fingerprint: "fp", Status: 201, Body: []byte("first"), CompletedAt: completedAt,
+			}
+			second := store.Record{Fingerprint: "fp", Status: 500, Body: []byte("second")}
 			h.complete("k", token, first, longLease)
-			h.complete("k", token, store.Record{Fingerprint: "fp", Status: 500, Body: []byte("second")}, longLease)
+			h.complete("k", token, second, longLease)
 
 			wantRecord(h, h.wantState("k", store.Completed).Record, first)
 		}},
