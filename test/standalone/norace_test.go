@@ -1,0 +1,7 @@
+//go:build !race
+
+package standalone
+
+// raceEnabled is false: the tests run without the race detector, and so
+// do the commands they start.
+const raceEnabled = false
