@@ -85,6 +85,7 @@ func run(o options) error {
 		return fmt.Errorf("--upstream %q must be an http:// or https:// URL", o.upstream)
 	}
 
+	stores.LogRedisTo(log)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opener := stores.New(stores.Options{

@@ -31,6 +31,7 @@ func LoadFiles(paths []string) (*Document, error) {
 		policies []v1alpha1.IdempotencyPolicy
 		rendered []Policy
 	)
+	opts := RenderOptions{SecretURLFile: SecretURLPath}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -38,6 +39,12 @@ func LoadFiles(paths []string) (*Document, error) {
 		}
 		pol, docs, err := Parse(data)
 		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		// Render each file's policies on their own first, so that an
+		// error names the file it is in; rules across files are checked
+		// when everything is rendered together below.
+		if _, err := Render(pol, opts); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 		policies = append(policies, pol...)
@@ -49,7 +56,7 @@ func LoadFiles(paths []string) (*Document, error) {
 		return nil, fmt.Errorf("no IdempotencyPolicy or ProxyConfig found in %s", strings.Join(paths, ", "))
 	}
 
-	doc, err := Render(policies, RenderOptions{})
+	doc, err := Render(policies, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -87,7 +87,6 @@ func TestLoadRejectsNonsenseWithClearErrors(t *testing.T) {
 		"bad redis url":    {"store: {type: Redis, url: 'http://x'}\n  routes: [{path: /a}]", "must start with redis://"},
 		"set-cookie":       {"replayHeaders: [Set-Cookie]\n  routes: [{path: /a}]", "never replayed"},
 		"unknown field":    {"routez: []\n  routes: [{path: /a}]", `unknown field "routez"`},
-		"secret outside":   {"store: {type: Redis, urlSecretRef: {name: r}}\n  routes: [{path: /a}]", "outside a cluster"},
 		"bad json pointer": {"key: {bodyField: /a~2}\n  routes: [{path: /a}]", "not a JSON pointer"},
 	}
 	for name, c := range cases {
@@ -101,6 +100,30 @@ func TestLoadRejectsNonsenseWithClearErrors(t *testing.T) {
 				t.Errorf("error %q does not say which policy is wrong", err)
 			}
 		})
+	}
+}
+
+func TestSecretReferenceReadsTheURLFromTheSecretMount(t *testing.T) {
+	doc := mustLoad(t, `
+apiVersion: idempotency.io/v1alpha1
+kind: IdempotencyPolicy
+metadata: {name: shop}
+spec:
+  store: {type: Redis, urlSecretRef: {name: redis-url}}
+  routes: [{path: /a}]
+`)
+	if got, want := doc.Policies[0].Store.URLFile, "/etc/idempotency/secrets/redis-url/url"; got != want {
+		t.Fatalf("store.urlFile = %q, want %q", got, want)
+	}
+}
+
+func TestValidationErrorsNameTheFile(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "good.yaml"), minimalPolicy)
+	write(t, filepath.Join(dir, "bad.yaml"), strings.ReplaceAll(minimalPolicy, "path: /api/orders", "path: /api/orders\n    ttl: 0s"))
+	_, err := LoadFiles([]string{dir})
+	if err == nil || !strings.Contains(err.Error(), "bad.yaml") || !strings.Contains(err.Error(), "ttl") {
+		t.Fatalf("error = %v, want it to name bad.yaml and the ttl", err)
 	}
 }
 

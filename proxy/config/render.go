@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/textproto"
+	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -19,6 +20,13 @@ type RenderOptions struct {
 	// nil, a policy with store.urlSecretRef is an error: outside Kubernetes
 	// there is no Secret to read.
 	SecretURLFile func(namespace string, ref v1alpha1.SecretKeyRef) string
+}
+
+// SecretURLPath is where a proxy reads the Redis URL that a policy
+// references by Secret: the webhook mounts each referenced Secret at
+// SecretsMountPath/<name>, and a standalone proxy expects the same layout.
+func SecretURLPath(_ string, ref v1alpha1.SecretKeyRef) string {
+	return path.Join(v1alpha1.SecretsMountPath, ref.Name, ref.Key)
 }
 
 // Render turns policies into a validated document with every default

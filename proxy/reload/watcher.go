@@ -61,10 +61,10 @@ func New(paths []string, load Loader, interval time.Duration, log *slog.Logger) 
 // LoadNow reads and applies the files if their content changed since the
 // last attempt. It returns the error of this attempt, if any.
 func (w *Watcher) LoadNow() error {
-	sum, err := w.checksum()
+	sum := w.checksum()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if err == nil && sum == w.lastSum && (w.status.Hash != "" || w.status.LastError != "") {
+	if sum == w.lastSum && (w.status.Hash != "" || w.status.LastError != "") {
 		return nil
 	}
 	w.lastSum = sum
@@ -113,13 +113,16 @@ func (w *Watcher) Status() Status {
 
 // checksum hashes the names and contents of every file under the paths,
 // so that an edit, a new file or a removed one is noticed.
-func (w *Watcher) checksum() ([sha256.Size]byte, error) {
+func (w *Watcher) checksum() [sha256.Size]byte {
 	h := sha256.New()
 	for _, p := range append(append([]string(nil), w.paths...), w.Also...) {
 		var files []string
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return err
+				// A missing or unreadable path is part of the state: it
+				// is retried when it changes, not on every tick.
+				h.Write([]byte("error:" + path + ":" + err.Error()))
+				return nil
 			}
 			if path != p && d.IsDir() {
 				return filepath.SkipDir
@@ -127,9 +130,6 @@ func (w *Watcher) checksum() ([sha256.Size]byte, error) {
 			files = append(files, path)
 			return nil
 		})
-		if err != nil {
-			return [sha256.Size]byte{}, err
-		}
 		sort.Strings(files)
 		for _, f := range files {
 			data, err := os.ReadFile(f)
@@ -142,7 +142,7 @@ func (w *Watcher) checksum() ([sha256.Size]byte, error) {
 	}
 	var sum [sha256.Size]byte
 	copy(sum[:], h.Sum(nil))
-	return sum, nil
+	return sum
 }
 
 func policyNames(doc *config.Document) []string {

@@ -63,7 +63,7 @@ func (o *Opener) Open(s config.Store) (store.Store, error) {
 		if s.URLFile != "" {
 			data, err := os.ReadFile(s.URLFile)
 			if err != nil {
-				return nil, fmt.Errorf("reading the Redis URL: %w", err)
+				return nil, fmt.Errorf("reading the Redis URL from the mounted Secret (or use the --store flag): %w", err)
 			}
 			url = strings.TrimSpace(string(data))
 		}
