@@ -14,7 +14,10 @@ ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${root}/bin/k8s/${KUBE_VERSION#v}"
-work="${root}/bin/k8s/.build"
+# Binaries are also kept in a per-user cache, so that a fresh clone on the
+# same machine (a CI run, say) copies them instead of building for minutes.
+cache="${KUBE_BINARY_CACHE:-${XDG_CACHE_HOME:-${HOME}/.cache}/idempotency-operator/k8s}/${KUBE_VERSION#v}"
+work="${cache}/.build"
 mkdir -p "${out}" "${work}"
 
 components=("$@")
@@ -84,6 +87,11 @@ for c in "${components[@]}"; do
     log "${c} ${KUBE_VERSION}: present"
     continue
   fi
+  if [ -x "${cache}/${c}" ]; then
+    log "${c} ${KUBE_VERSION}: copied from ${cache}"
+    cp "${cache}/${c}" "${out}/${c}"
+    continue
+  fi
   log "${c}: building (first time only; kube-apiserver takes several minutes)"
   start=$(date +%s)
   case "${c}" in
@@ -91,6 +99,7 @@ for c in "${components[@]}"; do
     kube-apiserver | kube-controller-manager | kube-scheduler | kubelet) build_kube "${c}" ;;
     *) log "unknown component ${c}"; exit 2 ;;
   esac
+  cp "${out}/${c}" "${cache}/${c}"
   log "${c}: built in $(( $(date +%s) - start ))s"
 done
 echo "${out}"
