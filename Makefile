@@ -1,0 +1,165 @@
+# Image that docker-build builds and docker-push pushes.
+IMG ?= idempotency-proxy:dev
+# Command under cmd/ that the image runs.
+BINARY ?= idempotency-proxy
+
+# How long `make fuzz` runs each fuzz target.
+FUZZTIME ?= 10s
+# Extra flags for `make test`, for example GOTEST_FLAGS='-run TestCRD -v'.
+GOTEST_FLAGS ?=
+# Arguments passed to the load benchmark by `make bench`.
+BENCH_ARGS ?=
+
+GO ?= go
+CONTAINER_TOOL ?= docker
+KUBECTL ?= kubectl
+
+# Recipes run under bash, stop at the first failing command and fail a
+# pipeline when any part of it fails.
+SHELL = /usr/bin/env bash -o pipefail
+.SHELLFLAGS = -ec
+
+.PHONY: all
+all: build
+
+##@ General
+
+.PHONY: help
+help: ## Show the targets and what they do.
+	@awk -F ':.*## ' \
+		'/^##@ / { printf "\n%s\n", substr($$0, 5); next } \
+		 /^[A-Za-z0-9_-]+:.*## / { printf "  %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+##@ Development
+
+.PHONY: manifests
+manifests: generate controller-gen ## Regenerate the CRD in config/crd/bases (and DeepCopy) from api/.
+	$(CONTROLLER_GEN) crd paths="./api/..." output:crd:artifacts:config=config/crd/bases
+
+.PHONY: generate
+generate: controller-gen ## Regenerate the DeepCopy methods of the API types.
+	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
+
+GENERATED_FILES = config/crd/bases ':(glob)api/**/zz_generated.*.go'
+
+.PHONY: verify-manifests
+verify-manifests: manifests ## Fail when regenerating changes the CRD or DeepCopy files in git.
+	@changed="$$(git status --porcelain -- $(GENERATED_FILES))"; \
+	if [ -n "$$changed" ]; then \
+		echo "Generated files differ from git; run 'make manifests' and commit them:"; \
+		echo "$$changed"; \
+		git --no-pager diff -- $(GENERATED_FILES); \
+		exit 1; \
+	fi
+
+.PHONY: fmt
+fmt: ## Format the Go code with go fmt.
+	$(GO) fmt ./...
+
+.PHONY: vet
+vet: ## Run go vet.
+	$(GO) vet ./...
+
+# golangci-lint's release binaries cannot be downloaded on this project's
+# machines (only package registries are reachable), so lint relies on the
+# Go toolchain alone: gofmt and go vet. golangci-lint can still be built
+# from source through the Go module proxy (about two minutes on two
+# cores); `make golangci-lint-run` does that and runs its default linters.
+.PHONY: lint
+lint: vet ## Check formatting with gofmt and run go vet.
+	@unformatted="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'))"; \
+	if [ -n "$$unformatted" ]; then \
+		echo "Not gofmt-formatted (run 'make fmt'):"; \
+		echo "$$unformatted"; \
+		exit 1; \
+	fi
+
+.PHONY: golangci-lint-run
+golangci-lint-run: golangci-lint ## Run golangci-lint's default linters (builds it on first use).
+	$(GOLANGCI_LINT) run ./...
+
+# The tests of api/ link the API server's validation code. Building that
+# dependency graph with the race detector costs minutes on two cores and
+# would find nothing, since those tests run on a single goroutine; so they
+# run without it, and every other package, the concurrent data plane
+# first, runs under the race detector.
+API_PACKAGES = ./api/...
+RACE_PACKAGES = $(shell $(GO) list -e ./... | grep -v '^$(shell $(GO) list -m)/api/')
+
+.PHONY: test
+test: ensure-redis ## Run every Go test (race detector on, except for api/); installs redis-server when missing.
+	$(GO) test -count=1 $(GOTEST_FLAGS) $(API_PACKAGES)
+	$(GO) test -race -count=1 $(GOTEST_FLAGS) $(RACE_PACKAGES)
+
+.PHONY: ensure-redis
+ensure-redis: ## Install redis-server with apt-get when it is not on PATH.
+	@bash hack/ensure-redis.sh
+
+.PHONY: fuzz
+fuzz: ## Run every Go fuzz target for FUZZTIME (default 10s) each.
+	@bash hack/fuzz.sh "$(FUZZTIME)"
+
+.PHONY: bench
+bench: ## Run the load benchmark of the proxy (BENCH_ARGS are passed on).
+	$(GO) run ./test/bench/cmd/loadbench $(BENCH_ARGS)
+
+##@ Build
+
+.PHONY: build
+build: fmt vet ## Build every command under cmd/ into ./bin.
+	$(GO) build -o $(LOCALBIN)/ ./cmd/...
+
+.PHONY: run
+run: ## Run the standalone demo: the proxy in front of the sample app, no cluster.
+	bash hack/demo-standalone.sh
+
+.PHONY: docker-build
+docker-build: ## Build the image of BINARY (default idempotency-proxy) as IMG.
+	$(CONTAINER_TOOL) build --build-arg BINARY=$(BINARY) -t $(IMG) .
+
+.PHONY: docker-push
+docker-push: ## Push IMG.
+	$(CONTAINER_TOOL) push $(IMG)
+
+##@ Deployment
+
+.PHONY: install
+install: ## Install the CRDs into the cluster of the current kubeconfig.
+	$(KUBECTL) apply --server-side -k config/crd
+
+.PHONY: uninstall
+uninstall: ## Remove the CRDs, and with them every IdempotencyPolicy.
+	$(KUBECTL) delete --ignore-not-found -k config/crd
+
+##@ Tools
+
+LOCALBIN ?= $(CURDIR)/bin
+$(LOCALBIN):
+	mkdir -p $(LOCALBIN)
+
+CONTROLLER_GEN_VERSION ?= v0.23.0
+GOLANGCI_LINT_VERSION ?= v2.15.0
+
+# Each tool is kept under a versioned name, so that a binary already in
+# ./bin is reused and a changed version variable installs anew.
+CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_GEN_VERSION)
+GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+
+.PHONY: controller-gen
+controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into ./bin unless it is there.
+$(CONTROLLER_GEN): | $(LOCALBIN)
+	$(call go-install-tool,$@,sigs.k8s.io/controller-tools/cmd/controller-gen,$(CONTROLLER_GEN_VERSION))
+
+.PHONY: golangci-lint
+golangci-lint: $(GOLANGCI_LINT) ## Build golangci-lint into ./bin unless it is there.
+$(GOLANGCI_LINT): | $(LOCALBIN)
+	$(call go-install-tool,$@,github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION))
+
+# go-install-tool installs package $(2) at version $(3) as the file $(1),
+# and links the command's plain name in ./bin to it.
+define go-install-tool
+@echo "Installing $(2)@$(3) into $(LOCALBIN)"
+GOBIN="$(LOCALBIN)" $(GO) install "$(2)@$(3)"
+@mv "$(LOCALBIN)/$(notdir $(2))" "$(1)"
+@ln -sf "$(notdir $(1))" "$(LOCALBIN)/$(notdir $(2))"
+endef
