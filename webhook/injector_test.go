@@ -289,6 +289,7 @@ func TestInjectedSidecarFollowsThePod(t *testing.T) {
 		"--policy="+idempotencyv1alpha1.ConfigMountPath,
 		"--pod-labels="+idempotencyv1alpha1.PodInfoMountPath+"/labels",
 		"--admin-listen=:9901",
+		"--allow-no-policies",
 	))
 	g.Expect(proxy.VolumeMounts).To(ContainElement(HaveField("MountPath",
 		idempotencyv1alpha1.SecretsMountPath+"/payments.redis.credentials.for-the-refunds-service-v2")))

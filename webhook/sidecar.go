@@ -40,6 +40,9 @@ func (s sidecar) container() corev1.Container {
 			// The kubelet's probes and the controller's hash checks reach
 			// the admin port from outside the pod.
 			fmt.Sprintf("--admin-listen=:%d", idempotencyv1alpha1.DefaultAdminPort),
+			// The namespace may have no policy yet: pass through until one
+			// is rendered instead of failing the pod.
+			"--allow-no-policies",
 		},
 		Ports: []corev1.ContainerPort{
 			{

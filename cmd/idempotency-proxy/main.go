@@ -43,6 +43,7 @@ func (p *policyPaths) Set(v string) error { *p = append(*p, v); return nil }
 type options struct {
 	listen, adminListen, upstream, store, podLabels, logLevel string
 	policies                                                  policyPaths
+	allowEmpty                                                bool
 	lease, upstreamTimeout, shutdownTimeout, reloadInterval   time.Duration
 	memoryMaxBytes                                            int64
 }
@@ -54,6 +55,7 @@ func main() {
 	flag.Var(&o.policies, "policy", "IdempotencyPolicy manifests or a rendered ProxyConfig: a file, a multi-document file or a directory (repeatable, required)")
 	flag.StringVar(&o.store, "store", "", "override every policy's store: memory, or a Redis URL such as redis://HOST:PORT/DB")
 	flag.StringVar(&o.adminListen, "admin-listen", "127.0.0.1:9901", "address of /healthz, /readyz, /metrics and /config; empty disables it")
+	flag.BoolVar(&o.allowEmpty, "allow-no-policies", false, "start and stay up when the policy paths are missing or hold no policy, passing every request through until one appears (the sidecar's mode)")
 	flag.StringVar(&o.podLabels, "pod-labels", "", "downward API file with the pod's labels; policies whose selector does not match are ignored")
 	flag.DurationVar(&o.lease, "lease", 10*time.Second, "how long a claim outlives a proxy that died holding it")
 	flag.DurationVar(&o.upstreamTimeout, "upstream-timeout", 30*time.Second, "limit on a protected request's call to the application")
@@ -119,6 +121,7 @@ func run(o options) error {
 		}
 	}
 	watcher := reload.New(o.policies, load, o.reloadInterval, log)
+	watcher.AllowEmpty = o.allowEmpty
 	if o.podLabels != "" {
 		watcher.Also = []string{o.podLabels}
 	}

@@ -17,6 +17,15 @@ import (
 	"github.com/idempotency-operator/idempotency-operator/api/v1alpha1"
 )
 
+// ErrNoPolicies is returned by LoadFiles when the paths hold no policy.
+var ErrNoPolicies = errors.New("no IdempotencyPolicy or ProxyConfig found")
+
+// Empty returns a document without policies: a proxy that loads it passes
+// every request through.
+func Empty() *Document {
+	return &Document{APIVersion: APIVersion, Kind: Kind, Policies: []Policy{}}
+}
+
 // LoadFiles reads IdempotencyPolicy manifests and rendered ProxyConfig
 // documents from files and directories (every *.yaml, *.yml and *.json
 // directly inside; hidden entries are skipped, which also skips the
@@ -25,6 +34,9 @@ import (
 func LoadFiles(paths []string) (*Document, error) {
 	files, err := expand(paths)
 	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %w", ErrNoPolicies, err)
+		}
 		return nil, err
 	}
 	var (
@@ -53,7 +65,7 @@ func LoadFiles(paths []string) (*Document, error) {
 		}
 	}
 	if len(policies) == 0 && len(rendered) == 0 {
-		return nil, fmt.Errorf("no IdempotencyPolicy or ProxyConfig found in %s", strings.Join(paths, ", "))
+		return nil, fmt.Errorf("%w in %s", ErrNoPolicies, strings.Join(paths, ", "))
 	}
 
 	doc, err := Render(policies, opts)

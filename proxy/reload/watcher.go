@@ -3,6 +3,7 @@ package reload
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -40,6 +41,12 @@ type Watcher struct {
 	// reload too, such as the pod's labels. Set it before the first load.
 	Also []string
 
+	// AllowEmpty treats paths that are missing or hold no policy as an
+	// empty configuration rather than an error. A sidecar needs it: its
+	// namespace may have no policy yet, and its configuration then
+	// appears later.
+	AllowEmpty bool
+
 	// OnError, when set before Run, learns of every failed attempt: files
 	// that do not parse or validate as well as configurations the loader
 	// refused.
@@ -70,6 +77,9 @@ func (w *Watcher) LoadNow() error {
 	w.lastSum = sum
 
 	doc, err := config.LoadFiles(w.paths)
+	if w.AllowEmpty && errors.Is(err, config.ErrNoPolicies) {
+		doc, err = config.Empty(), nil
+	}
 	if err == nil {
 		err = w.load(doc)
 	}

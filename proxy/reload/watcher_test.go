@@ -57,3 +57,32 @@ func TestWatcherRetriesOnlyWhenTheFilesChange(t *testing.T) {
 		t.Fatalf("after a broken edit status = %+v, want the last good hash and the error", s)
 	}
 }
+
+func TestWatcherCanStartWithoutPolicies(t *testing.T) {
+	dir := t.TempDir()
+	var loaded []*config.Document
+	w := New([]string{filepath.Join(dir, "config")}, func(d *config.Document) error {
+		loaded = append(loaded, d)
+		return nil
+	}, 0, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w.AllowEmpty = true
+	if err := w.LoadNow(); err != nil {
+		t.Fatalf("a missing configuration directory failed the load: %v", err)
+	}
+	if len(loaded) != 1 || len(loaded[0].Policies) != 0 {
+		t.Fatalf("loaded %v, want one empty document", loaded)
+	}
+
+	if err := os.MkdirAll(filepath.Join(dir, "config"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config", "config.yaml"), []byte(policy), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.LoadNow(); err != nil {
+		t.Fatal(err)
+	}
+	if len(loaded) != 2 || len(loaded[1].Policies) != 1 {
+		t.Fatalf("the policy that appeared later was not loaded: %v", loaded)
+	}
+}
