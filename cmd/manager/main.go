@@ -191,9 +191,11 @@ func setupWebhook(mgr ctrl.Manager, cfg *rest.Config, o options, certsReady chan
 			},
 			IsReady:  certsReady,
 			Webhooks: []rotator.WebhookInfo{{Name: o.webhookConfigName, Type: rotator.Mutating}},
-			// Only the leader writes the Secret and the caBundle; every
-			// replica serves with the certificate from its mounted Secret.
-			RequireLeaderElection: o.leaderElect,
+			// Every replica runs the rotator, leader or not: each serves
+			// the webhook and becomes ready only once its certificate is in
+			// place. Replicas that write the same Secret converge, as the
+			// rotator rereads it before it writes.
+			RequireLeaderElection: false,
 		})
 		if err != nil {
 			return fmt.Errorf("setting up certificate rotation: %w", err)
