@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -183,5 +184,23 @@ func TestClientOnlyDialsLoopbackAddresses(t *testing.T) {
 		if (err == nil) != tt.allowed {
 			t.Errorf("loopbackOnly(%s) = %v; allowed should be %v", tt.address, err, tt.allowed)
 		}
+	}
+}
+
+func TestCombineAddsSlicesUp(t *testing.T) {
+	a := Result{Elapsed: time.Second, Completed: 3, Status: map[int]int64{201: 3}, Latencies: Latencies{1, 5, 9}}
+	b := Result{Elapsed: time.Second, Completed: 2, Status: map[int]int64{201: 1, 503: 1},
+		Errors: 1, FirstError: errNotSent, Latencies: Latencies{2, 7}}
+
+	got := Combine(a, b)
+
+	if got.Elapsed != 2*time.Second || got.Completed != 5 || got.Errors != 1 {
+		t.Errorf("elapsed %v, completed %d, errors %d; want 2s, 5 and 1", got.Elapsed, got.Completed, got.Errors)
+	}
+	if got.Status[201] != 4 || got.Status[503] != 1 || got.Throughput() != 2.5 {
+		t.Errorf("status %v, throughput %v; want four 201s, one 503 and 2.5/s", got.Status, got.Throughput())
+	}
+	if want := (Latencies{1, 2, 5, 7, 9}); !slices.Equal(got.Latencies, want) {
+		t.Errorf("latencies %v, want %v sorted", got.Latencies, want)
 	}
 }

@@ -133,3 +133,28 @@ func merge(elapsed time.Duration, tallies []*tally) Result {
 	r.Latencies = sortLatencies(all)
 	return r
 }
+
+// Combine joins results of the same target measured in separate slices of
+// time into one, as if they were one run as long as the slices together.
+func Combine(results ...Result) Result {
+	out := Result{Status: map[int]int64{}}
+	n := 0
+	for _, r := range results {
+		n += len(r.Latencies)
+	}
+	all := make([]time.Duration, 0, n)
+	for _, r := range results {
+		out.Elapsed += r.Elapsed
+		out.Completed += r.Completed
+		out.Errors += r.Errors
+		if out.FirstError == nil {
+			out.FirstError = r.FirstError
+		}
+		for code, c := range r.Status {
+			out.Status[code] += c
+		}
+		all = append(all, r.Latencies...)
+	}
+	out.Latencies = sortLatencies(all)
+	return out
+}

@@ -2,9 +2,11 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/idempotency-operator/idempotency-operator/proxy/config"
 	"github.com/idempotency-operator/idempotency-operator/test/bench/load"
@@ -126,23 +128,6 @@ func TestVerifyComparesSideEffectsWithKeysThatSucceeded(t *testing.T) {
 	}
 }
 
-func TestMedianOfRounds(t *testing.T) {
-	tests := []struct {
-		v    []float64
-		want float64
-	}{
-		{nil, 0},
-		{[]float64{3}, 3},
-		{[]float64{5, 1, 3}, 3},
-		{[]float64{4, 1, 3, 2}, 2.5},
-	}
-	for _, tt := range tests {
-		if got := median(tt.v); got != tt.want {
-			t.Errorf("median(%v) = %v, want %v", tt.v, got, tt.want)
-		}
-	}
-}
-
 func TestThousandsSeparatesGroupsOfThreeDigits(t *testing.T) {
 	for v, want := range map[float64]string{0: "0", 999: "999", 1000: "1,000", 12345.6: "12,346", 2000000: "2,000,000"} {
 		if got := thousands(v); got != want {
@@ -150,3 +135,37 @@ func TestThousandsSeparatesGroupsOfThreeDigits(t *testing.T) {
 		}
 	}
 }
+
+func TestProcessUsageIsReadFromProc(t *testing.T) {
+	self, err := os.FindProcess(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &process{name: "test", cmd: &exec.Cmd{Process: self}}
+
+	// Burn CPU until the kernel has counted at least one clock tick, for
+	// at most a few seconds.
+	deadline := time.Now().Add(5 * time.Second)
+	var used time.Duration
+	for used == 0 && time.Now().Before(deadline) {
+		for i := 0; i < 1_000_000; i++ {
+			sink += i
+		}
+		if used, err = p.cpuTime(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if used <= 0 {
+		t.Errorf("cpuTime() = %v after burning CPU; want more than 0", used)
+	}
+
+	rss, err := p.residentBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rss < 1<<20 {
+		t.Errorf("residentBytes() = %d; a Go test process holds more than 1 MiB", rss)
+	}
+}
+
+var sink int

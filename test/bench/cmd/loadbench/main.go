@@ -4,13 +4,14 @@
 //
 //	go run ./test/bench/cmd/loadbench -duration 10s -concurrency 32 -out docs/benchmarks.md
 //
-// It builds the sample app, the proxy and the baseline proxy, then for
-// every row starts fresh processes on loopback, each server with
-// GOMAXPROCS=1, warms them up and loads them: first in a closed loop for
-// throughput, then at a fixed rate for latency. It checks after each row
-// that the app's side effects match the keys that got a 2xx, prints a
-// Markdown report with every figure also as a ratio, and, with -out,
-// writes the report into a Markdown file.
+// It builds the sample app, the proxy and the baseline proxy and gives
+// every row fresh processes on loopback, each server with GOMAXPROCS=1.
+// The rows of a mode run side by side and take turns at the load in short
+// slices, so that a burst of background work on the machine hits them
+// alike: first in a closed loop for throughput, then at a fixed rate for
+// latency. After the rows it checks that the app's side effects match the
+// keys that got a 2xx, prints a Markdown report with every figure also as
+// a ratio, and, with -out, writes the report into a Markdown file.
 package main
 
 import (
@@ -32,7 +33,7 @@ type options struct {
 	rate             float64
 	maxInFlight      int
 	maxRequests      int64
-	rounds           int
+	slice            time.Duration
 	policy           string
 	redisServer      string
 	pin              bool
@@ -49,7 +50,8 @@ func main() {
 	flag.Float64Var(&o.rate, "rate", 2000, "requests per second of the fixed-rate rows")
 	flag.IntVar(&o.maxInFlight, "max-in-flight", 512, "bound on outstanding requests of the fixed-rate rows")
 	flag.Int64Var(&o.maxRequests, "max-requests", 2_000_000, "cap on the requests of one warm-up or measurement")
-	flag.IntVar(&o.rounds, "rounds", 1, "times the whole sequence of rows runs; the report shows medians")
+	flag.DurationVar(&o.slice, "slice", time.Second,
+		"rows take turns at the load in slices this long, so that background noise hits them alike")
 	flag.StringVar(&o.policy, "policy", "config/samples/idempotency_v1alpha1_idempotencypolicy.yaml",
 		"IdempotencyPolicy of the protected rows, relative to the repository root")
 	flag.StringVar(&o.redisServer, "redis-server", "redis-server", "redis-server program for the Redis rows")
@@ -81,9 +83,9 @@ type bench struct {
 }
 
 func run(ctx context.Context, o options) error {
-	if o.duration <= 0 || o.warmup <= 0 || o.concurrency < 1 || o.rate <= 0 || o.rounds < 1 ||
+	if o.duration <= 0 || o.warmup <= 0 || o.slice <= 0 || o.concurrency < 1 || o.rate <= 0 ||
 		o.maxInFlight < 1 || o.maxRequests < 1 {
-		return errors.New("-duration, -warmup, -concurrency, -rate, -rounds, -max-in-flight and " +
+		return errors.New("-duration, -warmup, -slice, -concurrency, -rate, -max-in-flight and " +
 			"-max-requests must be positive")
 	}
 	for id := range o.rows {
@@ -128,12 +130,13 @@ func run(ctx context.Context, o options) error {
 
 	m := describeMachine()
 	started := time.Now()
-	results := b.measureAll(ctx)
+	rows := b.measureAll(ctx)
 	if ctx.Err() != nil {
 		return errors.New("interrupted; no report")
 	}
 
-	rep := newReport(o, m, started, b.pinned(), results, b.redisErr)
+	rep := &report{opts: o, machine: m, started: started, pinning: b.pinned(), rows: rows,
+		redisErr: b.redisErr}
 	text := rep.markdown()
 	fmt.Println(text)
 	if o.out != "" {
@@ -148,30 +151,27 @@ func run(ctx context.Context, o options) error {
 	return nil
 }
 
-// measureAll runs every row of every round, closed-loop rows first, and
-// returns the measurements in the order they were taken.
-func (b *bench) measureAll(ctx context.Context) []measurement {
-	var out []measurement
-	for round := 1; round <= b.opts.rounds; round++ {
-		for _, m := range []mode{closedLoop, openLoop} {
-			targets := closedTargets
-			if m == openLoop {
-				targets = openTargets
-			}
-			for _, t := range targets {
-				if ctx.Err() != nil {
-					return out
-				}
-				if b.skip(t) {
-					continue
-				}
-				res := b.measure(ctx, t, m, round)
-				fmt.Fprintln(os.Stderr, progressLine(res))
-				out = append(out, res)
+// measureAll measures the closed-loop rows, then the fixed-rate rows.
+func (b *bench) measureAll(ctx context.Context) []*row {
+	var rows []*row
+	for _, m := range []mode{closedLoop, openLoop} {
+		targets := closedTargets
+		if m == openLoop {
+			targets = openTargets
+		}
+		var chosen []target
+		for _, t := range targets {
+			if !b.skip(t) {
+				chosen = append(chosen, t)
 			}
 		}
+		if len(chosen) == 0 || ctx.Err() != nil {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "Measuring %d %s-loop rows in turns of %s\n", len(chosen), m, b.opts.slice)
+		rows = append(rows, b.measureMode(ctx, m, chosen)...)
 	}
-	return out
+	return rows
 }
 
 // skip reports whether row t is left out: it needs the missing

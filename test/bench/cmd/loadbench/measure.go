@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -20,16 +22,32 @@ const (
 	openLoop mode = "open"
 )
 
-// measurement is one row measured once.
-type measurement struct {
+// row is one target loaded in one mode: its processes, its requests and
+// what was measured.
+type row struct {
 	target target
 	mode   mode
-	round  int
+
+	stack    *stack
+	reqs     *requests
+	client   *http.Client
+	load     load.Target
+	replayed atomic.Int64
+
+	warm   load.Result
+	slices []load.Result
+	// cpuBefore is the CPU time of the stack's processes after warm-up.
+	cpuBefore map[role]time.Duration
+	usage     usage
+	// result joins the slices: the row's figures.
 	result load.Result
 	check  check
 	// err says why the row has no figures.
 	err error
 }
+
+// ok reports whether the row has figures.
+func (r *row) ok() bool { return r != nil && r.err == nil }
 
 // check is the correctness verdict of a row: did every key that got a 2xx
 // cause exactly one side effect?
@@ -38,65 +56,133 @@ type check struct {
 	detail string
 }
 
-// measure starts a fresh stack for t, warms it up, loads it for the
-// configured duration and checks the app's side effects.
-func (b *bench) measure(ctx context.Context, t target, m mode, round int) measurement {
-	out := measurement{target: t, mode: m, round: round}
-	name := fmt.Sprintf("round%d-%s-%s", round, m, t.id)
+// measureMode measures targets in mode m. It starts a fresh stack for
+// every target first, warms each up, then loads the rows in turns of one
+// slice each until every row has had its measured duration. Taking turns
+// spreads the machine's background noise over all rows alike, so that the
+// ratios between rows stay fair on a busy machine.
+func (b *bench) measureMode(ctx context.Context, m mode, targets []target) []*row {
+	var rows, live []*row
+	defer func() {
+		for _, r := range rows {
+			if r.stack != nil {
+				r.stack.stop()
+			}
+			if r.client != nil {
+				r.client.CloseIdleConnections()
+			}
+		}
+	}()
+	for _, t := range targets {
+		r := &row{target: t, mode: m}
+		rows = append(rows, r)
+		if r.err = b.prepare(ctx, r); r.err == nil {
+			live = append(live, r)
+		}
+	}
 
-	st, err := b.startStack(ctx, t, name)
+	for _, r := range live {
+		r.warm, r.err = b.run(ctx, r, b.opts.warmup)
+		if r.err == nil {
+			r.cpuBefore, r.err = r.stack.cpuTimes()
+		}
+	}
+
+	slices := max(1, int(math.Ceil(float64(b.opts.duration)/float64(b.opts.slice))))
+	slice := b.opts.duration / time.Duration(slices)
+	for i := range slices {
+		for j := range live {
+			r := live[(i+j)%len(live)]
+			if r.err != nil || ctx.Err() != nil {
+				continue
+			}
+			res, err := b.run(ctx, r, slice)
+			r.slices = append(r.slices, res)
+			r.err = err
+		}
+	}
+
+	for _, r := range live {
+		b.finish(ctx, r)
+		fmt.Fprintln(os.Stderr, progressLine(r))
+	}
+	return rows
+}
+
+// prepare starts the stack of r and readies its requests: the app's side
+// effects are reset, and a replay row sends its key once.
+func (b *bench) prepare(ctx context.Context, r *row) error {
+	name := fmt.Sprintf("%s-%s", r.mode, r.target.id)
+	st, err := b.startStack(ctx, r.target, name)
 	if err != nil {
-		out.err = err
-		return out
+		return err
 	}
-	defer st.stop()
+	r.stack = st
 	if err := resetEffects(st.appURL); err != nil {
-		out.err = err
-		return out
+		return err
 	}
 
-	var replayed atomic.Int64
-	reqs := &requests{url: st.frontURL + benchPath, prefix: name + "-", replay: t.replay}
-	lt := load.Target{
-		NewRequest: reqs.newRequest,
+	r.reqs = &requests{url: st.frontURL + benchPath, prefix: name + "-", replay: r.target.replay}
+	r.load = load.Target{
+		NewRequest: r.reqs.newRequest,
 		Observe: func(resp *http.Response) {
 			if resp.Header.Get(replayedHeader) == "true" {
-				replayed.Add(1)
+				r.replayed.Add(1)
 			}
 		},
 	}
-	client := load.NewClient(b.connections(m))
-	defer client.CloseIdleConnections()
+	r.client = load.NewClient(b.connections(r.mode))
+	if r.target.replay {
+		return prewarm(r.client, r.reqs)
+	}
+	return nil
+}
 
-	if t.replay {
-		if err := prewarm(client, reqs); err != nil {
-			out.err = err
-			return out
+// finish joins the slices of r and checks the app's side effects.
+func (b *bench) finish(ctx context.Context, r *row) {
+	if r.err == nil && ctx.Err() != nil {
+		r.err = ctx.Err()
+	}
+	if r.err != nil {
+		return
+	}
+	r.result = load.Combine(r.slices...)
+	if r.err = r.measureUsage(); r.err != nil {
+		return
+	}
+	total, err := sideEffects(r.stack.appURL)
+	if err != nil {
+		r.err = err
+		return
+	}
+	r.check = verify(r.target, append([]load.Result{r.warm}, r.slices...), r.replayed.Load(), total)
+}
+
+// measureUsage records the CPU time the row's processes used since the
+// warm-up, and the front's memory.
+func (r *row) measureUsage() error {
+	after, err := r.stack.cpuTimes()
+	if err != nil {
+		return err
+	}
+	r.usage.cpu = map[role]time.Duration{}
+	for role, d := range after {
+		r.usage.cpu[role] = d - r.cpuBefore[role]
+	}
+	if f := r.stack.front(); f != nil {
+		if r.usage.frontRSS, err = f.residentBytes(); err != nil {
+			return err
 		}
 	}
-	warm, err := b.run(ctx, m, client, lt, b.opts.warmup)
-	if err != nil {
-		out.err = fmt.Errorf("warming up: %w", err)
-		return out
-	}
-	res, err := b.run(ctx, m, client, lt, b.opts.duration)
-	if err != nil {
-		out.err = err
-		return out
-	}
-	if ctx.Err() != nil {
-		out.err = ctx.Err()
-		return out
-	}
-	out.result = res
+	return nil
+}
 
-	total, err := sideEffects(st.appURL)
-	if err != nil {
-		out.err = err
-		return out
+// cpuPerRequest is the CPU time of role per measured request, or 0.
+func (r *row) cpuPerRequest(ro role) time.Duration {
+	if !r.ok() || r.result.Completed == 0 {
+		return 0
 	}
-	out.check = verify(t, []load.Result{warm, res}, replayed.Load(), total)
-	return out
+	return r.usage.cpu[ro] / time.Duration(r.result.Completed)
 }
 
 // connections is how many connections the load generator keeps open.
@@ -107,13 +193,12 @@ func (b *bench) connections(m mode) int {
 	return b.opts.concurrency
 }
 
-// run loads the target for d in mode m.
-func (b *bench) run(ctx context.Context, m mode, client *http.Client, t load.Target,
-	d time.Duration) (load.Result, error) {
-	if m == openLoop {
+// run loads row r for d.
+func (b *bench) run(ctx context.Context, r *row, d time.Duration) (load.Result, error) {
+	if r.mode == openLoop {
 		return load.Open{
-			Client:      client,
-			Target:      t,
+			Client:      r.client,
+			Target:      r.load,
 			Rate:        b.opts.rate,
 			Duration:    d,
 			MaxRequests: b.opts.maxRequests,
@@ -121,15 +206,15 @@ func (b *bench) run(ctx context.Context, m mode, client *http.Client, t load.Tar
 		}.Run(ctx)
 	}
 	return load.Closed{
-		Client:      client,
-		Target:      t,
+		Client:      r.client,
+		Target:      r.load,
 		Concurrency: b.opts.concurrency,
 		Duration:    d,
 		MaxRequests: b.opts.maxRequests,
 	}.Run(ctx)
 }
 
-// prewarm sends the replay key once, so that every request of the run is
+// prewarm sends the replay key once, so that every request of the row is
 // a replay of a completed response.
 func prewarm(client *http.Client, reqs *requests) error {
 	req, err := reqs.newRequest()
@@ -146,41 +231,4 @@ func prewarm(client *http.Client, reqs *requests) error {
 			resp.Status, replayedHeader, resp.Header.Get(replayedHeader))
 	}
 	return nil
-}
-
-// verify compares the app's side-effect count with the keys that got a
-// 2xx. A new-key row sends every key once, so the number of keys that got
-// a 2xx is the number of 2xx responses, and each must have run the
-// mutation exactly once; none may be a replay. A replay row sent its key
-// once before the runs, so the app must have run exactly one mutation and
-// every response must be a replay.
-func verify(t target, runs []load.Result, replayed, total int64) check {
-	var completed, succeeded, failed int64
-	for _, r := range runs {
-		completed += r.Completed
-		succeeded += r.Successes()
-		failed += r.Errors
-	}
-
-	if t.replay {
-		// The prewarm request counts as one more key with a 2xx.
-		if total == 1 && replayed == completed && succeeded == completed {
-			return check{passed: true, detail: fmt.Sprintf("1 side effect for 1 key; %d of %d responses replayed",
-				replayed, completed)}
-		}
-		return check{detail: fmt.Sprintf("%d side effects for 1 key; %d of %d responses replayed, %d 2xx",
-			total, replayed, completed, succeeded)}
-	}
-
-	detail := fmt.Sprintf("%d side effects for %d keys with a 2xx", total, succeeded)
-	if replayed != 0 {
-		return check{detail: detail + fmt.Sprintf("; %d unexpected replays of new keys", replayed)}
-	}
-	if total != succeeded {
-		if failed > 0 {
-			detail += fmt.Sprintf(" (%d requests got no response; they may have run)", failed)
-		}
-		return check{detail: detail}
-	}
-	return check{passed: true, detail: detail}
 }

@@ -21,6 +21,7 @@ const readyTimeout = 15 * time.Second
 // redis-server.
 type process struct {
 	name string
+	role role
 	cmd  *exec.Cmd
 	log  string
 	done chan struct{}
@@ -67,7 +68,7 @@ func (l *launcher) start(name string, r role, bin string, args ...string) (*proc
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
 
-	p := &process{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	p := &process{name: name, role: r, cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		close(p.done)

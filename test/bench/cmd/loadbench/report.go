@@ -17,12 +17,6 @@ type report struct {
 	redisErr error
 }
 
-func newReport(o options, m machine, started time.Time, pinning string, ms []measurement,
-	redisErr error) *report {
-	return &report{opts: o, machine: m, started: started, pinning: pinning, rows: groupRows(ms),
-		redisErr: redisErr}
-}
-
 // row returns the row of target id in mode m, or nil.
 func (rep *report) row(m mode, id string) *row {
 	for _, r := range rep.rows {
@@ -37,7 +31,7 @@ func (rep *report) row(m mode, id string) *row {
 // side-effect check.
 func (rep *report) allChecksPassed() bool {
 	for _, r := range rep.rows {
-		if !r.passed() {
+		if !r.ok() || !r.check.passed {
 			return false
 		}
 	}
@@ -49,6 +43,7 @@ func (rep *report) markdown() string {
 	var b strings.Builder
 	rep.writeSetup(&b)
 	rep.writeClosed(&b)
+	rep.writeUsage(&b)
 	rep.writeOpen(&b)
 	rep.writeGoals(&b)
 	return b.String()
@@ -67,7 +62,8 @@ func (rep *report) writeSetup(b *strings.Builder) {
 		o.concurrency, o.warmup, o.duration)
 	fmt.Fprintf(b, "- Fixed rate: %s req/s, %s warm-up, then %s measured per row, at most %d in flight; "+
 		"latency is timed from each request's scheduled start\n", thousands(o.rate), o.warmup, o.duration, o.maxInFlight)
-	fmt.Fprintf(b, "- Rounds: %d; with more than one, each figure is the median over rounds\n", o.rounds)
+	fmt.Fprintf(b, "- Turns: the rows of a table run side by side and take turns at the load in slices of %s\n",
+		o.slice)
 	fmt.Fprintf(b, "- Requests: POST %s with a %d-byte JSON body and a new %s on each (the replay rows repeat one)\n",
 		benchPath, len(benchBody), keyHeader)
 	if rep.redisErr != nil {
@@ -89,52 +85,105 @@ func (rep *report) writeClosed(b *strings.Builder) {
 			fmt.Fprintf(b, "| %s | – | – | – | – | – | – | – | %s |\n", r.target.label, r.checkCell())
 			continue
 		}
+		res := r.result
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			r.target.label, thousands(r.throughput()), ratio(r.throughput(), base.throughputOrZero()),
-			ms(r.percentile(0.50)), ms(r.percentile(0.99)), ms(r.percentile(0.999)),
-			ratio(float64(r.percentile(0.99)), float64(base.percentileOrZero(0.99))),
+			r.target.label, thousands(res.Throughput()), ratio(res.Throughput(), base.throughput()),
+			ms(res.Latencies.Percentile(0.50)), ms(res.Latencies.Percentile(0.99)),
+			ms(res.Latencies.Percentile(0.999)),
+			ratio(float64(res.Latencies.Percentile(0.99)), float64(base.percentile(0.99))),
 			r.failures(), r.checkCell())
+	}
+	b.WriteString("\n")
+}
+
+func (rep *report) writeUsage(b *strings.Builder) {
+	b.WriteString("#### CPU time per request, closed loop\n\n")
+	b.WriteString("CPU time (user and system) each process used during the measured slices, " +
+		"divided by the requests completed. It varies less with the machine's other work than " +
+		"throughput does.\n\n")
+	b.WriteString("| row | front | ÷ passthrough | sample app | redis-server | front memory after the row |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: |\n")
+	base := rep.row(closedLoop, passthrough.id)
+	for _, r := range rep.rows {
+		if r.mode != closedLoop || !r.ok() {
+			continue
+		}
+		front, vsBase, redis, rss := "–", "–", "–", "–"
+		if r.target.front != frontNone {
+			front = us(r.cpuPerRequest(roleFront))
+			vsBase = ratio(float64(r.cpuPerRequest(roleFront)), float64(base.cpuPerRequest(roleFront)))
+			rss = fmt.Sprintf("%d MiB", r.usage.frontRSS>>20)
+		}
+		if r.target.usesRedis() {
+			redis = us(r.cpuPerRequest(roleStore))
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n",
+			r.target.label, front, vsBase, us(r.cpuPerRequest(roleApp)), redis, rss)
 	}
 	b.WriteString("\n")
 }
 
 func (rep *report) writeOpen(b *strings.Builder) {
 	fmt.Fprintf(b, "#### Latency at a fixed %s req/s\n\n", thousands(rep.opts.rate))
-	b.WriteString("| row | req/s achieved | p50 | p99 | p99.9 | p99 − direct | not 2xx | side effects |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n")
+	b.WriteString("| row | req/s achieved | p50 | p99 | p99.9 | p50 − direct | p99 − direct | not 2xx | side effects |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n")
 	base := rep.row(openLoop, direct.id)
 	for _, r := range rep.rows {
 		if r.mode != openLoop {
 			continue
 		}
 		if !r.ok() {
-			fmt.Fprintf(b, "| %s | – | – | – | – | – | – | %s |\n", r.target.label, r.checkCell())
+			fmt.Fprintf(b, "| %s | – | – | – | – | – | – | – | %s |\n", r.target.label, r.checkCell())
 			continue
 		}
-		delta := "–"
+		res := r.result
+		added50, added99 := "–", "–"
 		if base.ok() {
-			delta = signedMS(r.percentile(0.99) - base.percentile(0.99))
+			added50 = signedMS(res.Latencies.Percentile(0.50) - base.percentile(0.50))
+			added99 = signedMS(res.Latencies.Percentile(0.99) - base.percentile(0.99))
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			r.target.label, thousands(r.throughput()),
-			ms(r.percentile(0.50)), ms(r.percentile(0.99)), ms(r.percentile(0.999)), delta,
-			r.failures(), r.checkCell())
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			r.target.label, thousands(res.Throughput()),
+			ms(res.Latencies.Percentile(0.50)), ms(res.Latencies.Percentile(0.99)),
+			ms(res.Latencies.Percentile(0.999)), added50, added99, r.failures(), r.checkCell())
 	}
 	b.WriteString("\n")
 }
 
-func (r *row) throughputOrZero() float64 {
+// throughput is the row's requests per second, or 0 without figures.
+func (r *row) throughput() float64 {
 	if !r.ok() {
 		return 0
 	}
-	return r.throughput()
+	return r.result.Throughput()
 }
 
-func (r *row) percentileOrZero(q float64) time.Duration {
+// percentile is the row's q-th latency percentile, or 0 without figures.
+func (r *row) percentile(q float64) time.Duration {
 	if !r.ok() {
 		return 0
 	}
-	return r.percentile(q)
+	return r.result.Latencies.Percentile(q)
+}
+
+// failures describes the responses that were not 2xx and the errors.
+func (r *row) failures() string {
+	if f := r.result.Failures(); f != "" {
+		return f
+	}
+	return "none"
+}
+
+// checkCell is the side-effect verdict: a check mark or a cross, and the
+// counts compared.
+func (r *row) checkCell() string {
+	switch {
+	case r.err != nil:
+		return "✗ not measured: " + r.err.Error()
+	case !r.check.passed:
+		return "✗ " + r.check.detail
+	}
+	return "✓ " + r.check.detail
 }
 
 // ratio formats a/b as a multiplier, or "–" without a denominator.
@@ -148,6 +197,11 @@ func ratio(a, b float64) string {
 // ms formats a latency in milliseconds.
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond))
+}
+
+// us formats a short duration in microseconds.
+func us(d time.Duration) string {
+	return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond))
 }
 
 // signedMS formats a latency difference with its sign.
@@ -168,16 +222,12 @@ func thousands(v float64) string {
 	return b.String()
 }
 
-// progressLine summarises one measurement while the run goes on.
-func progressLine(m measurement) string {
-	prefix := fmt.Sprintf("round %d  %-6s  %-50s", m.round, m.mode, m.target.label)
-	if m.err != nil {
-		return prefix + "  not measured: " + m.err.Error()
+// progressLine summarises a row once it is measured.
+func progressLine(r *row) string {
+	prefix := fmt.Sprintf("%-6s  %-50s", r.mode, r.target.label)
+	if r.err != nil {
+		return prefix + "  not measured: " + r.err.Error()
 	}
-	mark := "✓"
-	if !m.check.passed {
-		mark = "✗"
-	}
-	return fmt.Sprintf("%s  %8s req/s  p50 %s  p99 %s  %s %s", prefix, thousands(m.result.Throughput()),
-		ms(m.result.Latencies.Percentile(0.5)), ms(m.result.Latencies.Percentile(0.99)), mark, m.check.detail)
+	return fmt.Sprintf("%s  %8s req/s  p50 %s  p99 %s  %s", prefix, thousands(r.throughput()),
+		ms(r.percentile(0.5)), ms(r.percentile(0.99)), r.checkCell())
 }
