@@ -26,8 +26,8 @@ type entry struct {
 	// expires is the end of the lease for a claim and the end of the ttl
 	// for a record, in nanoseconds since the Unix epoch.
 	expires int64
-	// record is the stored response once completed.
-	record store.Record
+	// record is the stored response once completed, packed by packRecord.
+	record []byte
 	// done is closed when the claim ends. It is made only when someone
 	// waits, so that claims nobody waits for cost no channel.
 	done chan struct{}
@@ -81,7 +81,6 @@ func (e *entry) result() store.ClaimResult {
 	if !e.completed {
 		return store.ClaimResult{State: store.InFlight, Fingerprint: e.fingerprint}
 	}
-	rec := e.record
-	rec.Header = rec.Header.Clone()
+	rec := unpackRecord(e.record, e.fingerprint)
 	return store.ClaimResult{State: store.Completed, Fingerprint: e.fingerprint, Record: &rec}
 }

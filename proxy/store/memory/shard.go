@@ -132,9 +132,9 @@ func (s *shard) owned(key, token string, now int64) *entry {
 
 // finish turns the claim e into a completed record that expires at
 // expires, and wakes its waiters. The budget must already hold size.
-func (s *shard) finish(e *entry, rec store.Record, size int64, expires int64) {
+func (s *shard) finish(e *entry, rec *store.Record, size int64, expires int64) {
 	e.completed = true
-	e.record = rec
+	e.record = packRecord(rec)
 	e.fingerprint = rec.Fingerprint
 	e.size = size
 	s.setExpiry(e, expires)

@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -103,9 +102,6 @@ func (s *Store) Complete(
 	if ttl <= 0 {
 		return fmt.Errorf("memory complete: ttl must be positive, got %s", ttl)
 	}
-	rec.Header = rec.Header.Clone()
-	rec.Body = bytes.Clone(rec.Body)
-
 	sh := s.shardFor(key)
 	lastTry := false
 	for attempt := 1; ; attempt++ {
@@ -140,7 +136,7 @@ func (s *Store) Complete(
 			sh.budget.force(size-e.size, 0)
 		}
 
-		sh.finish(e, rec, size, deadline(now, ttl))
+		sh.finish(e, &rec, size, deadline(now, ttl))
 		sh.mu.Unlock()
 		return nil
 	}
