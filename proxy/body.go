@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -34,33 +33,19 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-var (
-	errFieldNotString = errors.New("the key must be a JSON string")
-)
+var errFieldNotString = errors.New("the key must be a JSON string")
 
-// lookupKeyField follows path through nested JSON objects and returns the
-// string found there. found is false when the path does not exist.
-func lookupKeyField(doc any, path []string) (key string, found bool, err error) {
-	v := doc
-	for _, name := range path {
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return "", false, nil
-		}
-		if v, ok = obj[name]; !ok {
-			return "", false, nil
-		}
-	}
-	switch v := v.(type) {
-	case string:
-		if err := checkKey(v); err != nil {
-			return "", false, err
-		}
-		return v, true, nil
-	case nil:
+// key returns the idempotency key the body field holds. A missing field or
+// null is no key; any other type than a string is an error.
+func (f fieldValue) key() (key string, found bool, err error) {
+	switch {
+	case !f.found || f.kind == 'n':
 		return "", false, nil
-	case json.Number, bool, map[string]any, []any:
+	case f.kind != '"':
 		return "", false, errFieldNotString
 	}
-	return "", false, errFieldNotString
+	if err := checkKey(f.str); err != nil {
+		return "", false, err
+	}
+	return f.str, true, nil
 }

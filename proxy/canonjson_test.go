@@ -72,3 +72,40 @@ func FuzzCanonicalJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCanonicalizeMatchesEncodingJSON checks the single-pass canonicalizer
+// against encoding/json: the same verdict on validity, the same canonical
+// form, and the same key field.
+func FuzzCanonicalizeMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"b":1,"a":[1,2,{"c":null}],"a":3}`, `"x\u0000y\ud83d\ude00\ud800"`, `-0.5e+10`, `[]`, `{}`,
+		`{"input":{"clientMutationId":"k"}}`, "\"\xff\"", `[1,]`, `01`, `{"a" 1}`, ` true `, `nul`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		path := []string{"input", "clientMutationId"}
+		got, field, err := canonicalize(nil, in, path)
+		v, jerr := parseJSON(in)
+		if (err == nil) != (jerr == nil) {
+			t.Fatalf("canonicalize error %v, encoding/json error %v, for %q", err, jerr, in)
+		}
+		if err != nil {
+			return
+		}
+		if want := appendCanonicalJSON(nil, v); !bytes.Equal(got, want) {
+			t.Fatalf("canonical form %q, encoding/json gives %q, for %q", got, want, in)
+		}
+		key, found, kerr := lookupKeyField(v, path)
+		switch {
+		case kerr != nil:
+			if field.found && field.kind == '"' && checkKey(field.str) == nil {
+				t.Fatalf("field accepted by the scanner, rejected via encoding/json: %q", in)
+			}
+		case found != (field.found && field.kind == '"'):
+			t.Fatalf("field found %v by encoding/json, %+v by the scanner, for %q", found, field, in)
+		case found && key != field.str:
+			t.Fatalf("field %q by encoding/json, %q by the scanner", key, field.str)
+		}
+	})
+}

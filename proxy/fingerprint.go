@@ -8,16 +8,21 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 )
+
+// canonBuffers lend buffers to the canonical JSON form and to the inputs
+// of the hashes below, which run on every protected request.
+var canonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // fingerprint identifies what a request asks for, so that a key reused for
 // a different request is caught. It covers the method, the actual path,
 // the query (parameters in a canonical order), the media type and the body;
-// a JSON body counts by its canonical form, so key order and whitespace do
-// not matter. json is the decoded body when it is JSON, else nil.
-func fingerprint(r *http.Request, body []byte, json any, isJSON bool) string {
-	h := sha256.New()
-	buf := make([]byte, 0, 256+len(body))
+// a JSON body counts by its canonical form (canon, nil for other bodies),
+// so key order and whitespace do not matter.
+func fingerprint(r *http.Request, body, canon []byte) string {
+	bufp := canonBuffers.Get().(*[]byte)
+	buf := (*bufp)[:0]
 	buf = append(buf, r.Method...)
 	buf = append(buf, 0)
 	buf = append(buf, r.URL.Path...)
@@ -26,15 +31,17 @@ func fingerprint(r *http.Request, body []byte, json any, isJSON bool) string {
 	buf = append(buf, 0)
 	buf = append(buf, canonicalMediaType(r.Header.Get("Content-Type"))...)
 	buf = append(buf, 0)
-	if isJSON {
+	if canon != nil {
 		buf = append(buf, 'j')
-		buf = appendCanonicalJSON(buf, json)
+		buf = append(buf, canon...)
 	} else {
 		buf = append(buf, 'b')
 		buf = append(buf, body...)
 	}
-	h.Write(buf)
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(buf)
+	*bufp = buf[:0]
+	canonBuffers.Put(bufp)
+	return hex.EncodeToString(sum[:])
 }
 
 // canonicalQuery sorts the query's parameters by name, keeping the order
@@ -56,6 +63,9 @@ func canonicalQuery(raw string) string {
 func canonicalMediaType(ct string) string {
 	if ct == "" {
 		return ""
+	}
+	if ct == "application/json" {
+		return ct // the common case, already canonical
 	}
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil {
@@ -87,6 +97,9 @@ func isJSONMediaType(ct string) bool {
 	if ct == "" {
 		return false
 	}
+	if ct == "application/json" {
+		return true
+	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return false
@@ -99,8 +112,8 @@ func isJSONMediaType(ct string) bool {
 // scope headers), and hashes the lot so that no key or credential is kept
 // or logged in clear text.
 func storeKey(policy, template string, scope []string, r *http.Request, key string) string {
-	h := sha256.New()
-	buf := make([]byte, 0, 256)
+	bufp := canonBuffers.Get().(*[]byte)
+	buf := (*bufp)[:0]
 	buf = append(buf, policy...)
 	buf = append(buf, 0)
 	buf = append(buf, template...)
@@ -113,6 +126,8 @@ func storeKey(policy, template string, scope []string, r *http.Request, key stri
 	}
 	buf = append(buf, 0)
 	buf = append(buf, key...)
-	h.Write(buf)
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(buf)
+	*bufp = buf[:0]
+	canonBuffers.Put(bufp)
+	return hex.EncodeToString(sum[:])
 }

@@ -62,11 +62,14 @@ func (p *Proxy) protect(w http.ResponseWriter, r *http.Request, rt *protectedRou
 
 	isJSON := isJSONMediaType(r.Header.Get("Content-Type"))
 	var (
-		parsed  any
+		canon   []byte
+		field   fieldValue
 		jsonErr error
 	)
-	if isJSON || (!hasHeader && len(body) > 0) {
-		parsed, jsonErr = parseJSON(body)
+	if isJSON || (rt.bodyField != nil && len(body) > 0) {
+		bufp := canonBuffers.Get().(*[]byte)
+		defer func() { *bufp = canon[:0]; canonBuffers.Put(bufp) }()
+		canon, field, jsonErr = canonicalize((*bufp)[:0], body, rt.bodyField)
 	}
 	if rt.bodyField != nil && len(body) > 0 {
 		if jsonErr != nil && !hasHeader {
@@ -81,7 +84,7 @@ func (p *Proxy) protect(w http.ResponseWriter, r *http.Request, rt *protectedRou
 			return
 		}
 		if jsonErr == nil {
-			bodyKey, found, err := lookupKeyField(parsed, rt.bodyField)
+			bodyKey, found, err := field.key()
 			switch {
 			case err != nil:
 				p.refuse(w, r, rt, body, OutcomeInvalid, problemKeyInvalid,
@@ -101,7 +104,10 @@ func (p *Proxy) protect(w http.ResponseWriter, r *http.Request, rt *protectedRou
 		return
 	}
 
-	fp := fingerprint(r, body, parsed, isJSON && jsonErr == nil)
+	if !isJSON || jsonErr != nil {
+		canon = nil // the body counts byte for byte
+	}
+	fp := fingerprint(r, body, canon)
 	sk := storeKey(rt.policy, rt.template, rt.scopeHeaders, r, key)
 	p.claim(w, r, rt, sk, fp, body)
 }
