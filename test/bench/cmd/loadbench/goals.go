@@ -53,7 +53,7 @@ func latencyAdded(q float64, a, b target) func(*report) (float64, bool) {
 	}
 }
 
-func showRatio(v float64) string { return fmt.Sprintf("%.2f×", v) }
+func showRatio(v float64) string { return fmt.Sprintf("%.3f×", v) }
 
 func showSeconds(v float64) string { return signedMS(time.Duration(v * float64(time.Second))) }
 

@@ -115,8 +115,10 @@ func TestVerifyComparesSideEffectsWithKeysThatSucceeded(t *testing.T) {
 			[]load.Result{results(201, 500)}, 500, 1, true},
 		{"a replay reached the app", replayMemory,
 			[]load.Result{results(201, 500)}, 499, 2, false},
-		{"a replay failed", replayMemory,
-			[]load.Result{results(201, 499), results(503, 1)}, 499, 1, false},
+		{"a replay refused by a store outage", replayMemory,
+			[]load.Result{results(201, 499), results(503, 1)}, 499, 1, true},
+		{"a 2xx that was not a replay", replayMemory,
+			[]load.Result{results(201, 500)}, 499, 1, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,7 +41,9 @@ type row struct {
 	usage     usage
 	// result joins the slices: the row's figures.
 	result load.Result
-	check  check
+	// all joins the warm-up and the slices, to count every response.
+	all   load.Result
+	check check
 	// err says why the row has no figures.
 	err error
 }
@@ -147,6 +149,7 @@ func (b *bench) finish(ctx context.Context, r *row) {
 		return
 	}
 	r.result = load.Combine(r.slices...)
+	r.all = load.Combine(append([]load.Result{r.warm}, r.slices...)...)
 	if r.err = r.measureUsage(); r.err != nil {
 		return
 	}

@@ -74,7 +74,7 @@ func (rep *report) writeSetup(b *strings.Builder) {
 
 func (rep *report) writeClosed(b *strings.Builder) {
 	fmt.Fprintf(b, "#### Throughput, closed loop with %d clients\n\n", rep.opts.concurrency)
-	b.WriteString("| row | req/s | ÷ direct | p50 | p99 | p99.9 | p99 ÷ direct | not 2xx | side effects |\n")
+	b.WriteString("| row | req/s | ÷ direct | p50 | p99 | p99.9 | p99 ÷ direct | not 2xx, warm-up included | side effects |\n")
 	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n")
 	base := rep.row(closedLoop, direct.id)
 	for _, r := range rep.rows {
@@ -125,7 +125,7 @@ func (rep *report) writeUsage(b *strings.Builder) {
 
 func (rep *report) writeOpen(b *strings.Builder) {
 	fmt.Fprintf(b, "#### Latency at a fixed %s req/s\n\n", thousands(rep.opts.rate))
-	b.WriteString("| row | req/s achieved | p50 | p99 | p99.9 | p50 − direct | p99 − direct | not 2xx | side effects |\n")
+	b.WriteString("| row | req/s achieved | p50 | p99 | p99.9 | p50 − direct | p99 − direct | not 2xx, warm-up included | side effects |\n")
 	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n")
 	base := rep.row(openLoop, direct.id)
 	for _, r := range rep.rows {
@@ -166,9 +166,10 @@ func (r *row) percentile(q float64) time.Duration {
 	return r.result.Latencies.Percentile(q)
 }
 
-// failures describes the responses that were not 2xx and the errors.
+// failures describes the responses that were not 2xx and the errors,
+// warm-up included.
 func (r *row) failures() string {
-	if f := r.result.Failures(); f != "" {
+	if f := r.all.Failures(); f != "" {
 		return f
 	}
 	return "none"
