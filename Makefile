@@ -89,7 +89,8 @@ RACE_PACKAGES = $(shell $(GO) list -e ./... | grep -v '^$(shell $(GO) list -m)/a
 .PHONY: test
 test: ensure-redis ## Run every Go test (race detector on, except for api/); installs redis-server when missing.
 	$(GO) test -count=1 $(GOTEST_FLAGS) $(API_PACKAGES)
-	$(GO) test -race -count=1 $(GOTEST_FLAGS) $(RACE_PACKAGES)
+	@echo "$(GO) test -race -count=1 $(GOTEST_FLAGS) <every package outside api/>"
+	@$(GO) test -race -count=1 $(GOTEST_FLAGS) $(RACE_PACKAGES)
 
 .PHONY: ensure-redis
 ensure-redis: ## Install redis-server with apt-get when it is not on PATH.

@@ -13,15 +13,15 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	crdvalidation "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
 	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
 	schemaobjectmeta "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta"
 	structuralpruning "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
 	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
-	"k8s.io/apiextensions-apiserver/pkg/registry/customresource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured/unstructuredscheme"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
 	"sigs.k8s.io/yaml"
@@ -32,8 +32,8 @@ var crdPath = filepath.Join("..", "..", "config", "crd", "bases",
 	"idempotency.io_idempotencypolicies.yaml")
 
 // apiServer answers a create request for a custom resource the way
-// kube-apiserver does once the CRD is installed. Every step below calls the
-// code the API server itself runs, in the order it runs it:
+// kube-apiserver does once the CRD is installed. Each step calls the code
+// the API server itself runs, in the order it runs it:
 //
 //  1. CRD install: v1 defaulting, conversion to the internal version and
 //     ValidateCustomResourceDefinition, which compiles every CEL rule and
@@ -42,14 +42,15 @@ var crdPath = filepath.Join("..", "..", "config", "crd", "bases",
 //     kubectl's default strict field validation turns into an error),
 //     removal of nulls and ObjectMeta coercion.
 //  3. Structural defaulting from the schema's default values.
-//  4. rest.BeforeCreate with the custom resource strategy, which runs the
-//     OpenAPI schema validator, list-type checks and then the CEL
-//     validator, and skips CEL when a schema error is blocking.
+//  4. rest.BeforeCreate with createStrategy, which runs the OpenAPI schema
+//     validator, the list-type checks and then the CEL validator.
 type apiServer struct {
-	crd      *apiextensionsv1.CustomResourceDefinition
-	gvk      schema.GroupVersionKind
-	schema   *structuralschema.Structural
-	strategy rest.RESTCreateStrategy
+	gvk             schema.GroupVersionKind
+	namespaced      bool
+	hasStatus       bool
+	schema          *structuralschema.Structural
+	schemaValidator apiservervalidation.SchemaValidator
+	celValidator    *cel.Validator
 }
 
 // installCRD reads the CRD at path and installs it, failing the test with
@@ -103,8 +104,8 @@ func readCRD(path string) (*loadedCRD, error) {
 	return &loadedCRD{v1: v1, internal: internal}, nil
 }
 
-// serveCRD builds the schema, validators and strategy that the API server's
-// CRD handler builds for the single served version of crd.
+// serveCRD builds the structural schema and the validators that the API
+// server's CRD handler builds for the single served version of crd.
 func serveCRD(crd *apiextensionsv1.CustomResourceDefinition) (*apiServer, error) {
 	if len(crd.Spec.Versions) != 1 {
 		return nil, fmt.Errorf("expected one version, found %d", len(crd.Spec.Versions))
@@ -137,34 +138,18 @@ func serveCRD(crd *apiextensionsv1.CustomResourceDefinition) (*apiServer, error)
 		return nil, fmt.Errorf("building the schema validator: %w", err)
 	}
 
-	var status *apiextensionsinternal.CustomResourceSubresourceStatus
-	var statusValidator apiservervalidation.SchemaValidator
-	if version.Subresources != nil && version.Subresources.Status != nil {
-		status = &apiextensionsinternal.CustomResourceSubresourceStatus{}
-		statusSchema := props.Properties["status"]
-		statusValidator, _, err = apiservervalidation.NewSchemaValidator(&statusSchema)
-		if err != nil {
-			return nil, fmt.Errorf("building the status schema validator: %w", err)
-		}
-	}
-
-	gvk := schema.GroupVersionKind{
-		Group:   crd.Spec.Group,
-		Version: version.Name,
-		Kind:    crd.Spec.Names.Kind,
-	}
-	strategy := customresource.NewStrategy(
-		unstructuredscheme.NewUnstructuredObjectTyper(),
-		crd.Spec.Scope == apiextensionsv1.NamespaceScoped,
-		gvk,
-		validator,
-		statusValidator,
-		structural,
-		status,
-		nil,
-		version.SelectableFields,
-	)
-	return &apiServer{crd: crd, gvk: gvk, schema: structural, strategy: strategy}, nil
+	return &apiServer{
+		gvk: schema.GroupVersionKind{
+			Group:   crd.Spec.Group,
+			Version: version.Name,
+			Kind:    crd.Spec.Names.Kind,
+		},
+		namespaced:      crd.Spec.Scope == apiextensionsv1.NamespaceScoped,
+		hasStatus:       version.Subresources != nil && version.Subresources.Status != nil,
+		schema:          structural,
+		schemaValidator: validator,
+		celValidator:    cel.NewValidator(structural, true, celconfig.PerCallLimit),
+	}, nil
 }
 
 // create submits manifest (YAML or JSON) as kubectl apply does for a new
@@ -188,7 +173,7 @@ func (s *apiServer) create(manifest string) (*unstructured.Unstructured, error) 
 	}
 	ctx := genericapirequest.WithNamespace(context.Background(), namespace)
 	rest.FillObjectMetaSystemFields(obj)
-	if err := rest.BeforeCreate(s.strategy, ctx, obj); err != nil {
+	if err := rest.BeforeCreate(createStrategy{s}, ctx, obj); err != nil {
 		return nil, err
 	}
 	return obj, nil

@@ -337,3 +337,26 @@ func TestEachRejectionIsCausedByItsConstraint(t *testing.T) {
 		})
 	}
 }
+
+// TestCRDRejectsUnknownFields checks that a misspelled field is refused, as
+// kubectl apply asks for strict field validation by default, rather than
+// silently dropped.
+func TestCRDRejectsUnknownFields(t *testing.T) {
+	server := installCRD(t, crdPath)
+
+	_, err := server.create(policy(`
+routes: [{path: /orders, method: [PUT]}]
+ttls: 1h
+`))
+	if err == nil {
+		t.Fatal("the API server accepted a policy with misspelled fields")
+	}
+	for _, want := range []string{
+		`strict decoding error: unknown field "spec.routes[0].method"`,
+		`unknown field "spec.ttls"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q; it says:\n%v", want, err)
+		}
+	}
+}
