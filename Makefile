@@ -78,6 +78,10 @@ lint: vet ## Check formatting with gofmt and run go vet.
 golangci-lint-run: golangci-lint ## Run golangci-lint's default linters (builds it on first use).
 	$(GOLANGCI_LINT) run ./...
 
+# make test first installs what the suites start as child processes:
+# redis-server (from apt-get) and, for the envtest suites, etcd and
+# kube-apiserver (built from the Go module proxy once per user).
+#
 # The tests of api/ link the API server's validation code. Building that
 # dependency graph with the race detector costs minutes on two cores and
 # would find nothing, since those tests run on a single goroutine; so they
@@ -87,7 +91,7 @@ API_PACKAGES = ./api/...
 RACE_PACKAGES = $(shell $(GO) list -e ./... | grep -v '^$(shell $(GO) list -m)/api/')
 
 .PHONY: test
-test: ensure-redis ## Run every Go test (race detector on, except for api/); installs redis-server when missing.
+test: ensure-redis kube-binaries ## Run every Go test (race detector on, except for api/).
 	$(GO) test -count=1 $(GOTEST_FLAGS) $(API_PACKAGES)
 	@echo "$(GO) test -race -count=1 $(GOTEST_FLAGS) <every package outside api/>"
 	@$(GO) test -race -count=1 $(GOTEST_FLAGS) $(RACE_PACKAGES)
@@ -95,6 +99,10 @@ test: ensure-redis ## Run every Go test (race detector on, except for api/); ins
 .PHONY: ensure-redis
 ensure-redis: ## Install redis-server with apt-get when it is not on PATH.
 	@bash hack/ensure-redis.sh
+
+.PHONY: kube-binaries
+kube-binaries: ## Build etcd and kube-apiserver for the envtest suites into ./bin/k8s (cached per user).
+	@bash hack/build-kube-binaries.sh >/dev/null
 
 .PHONY: fuzz
 fuzz: ## Run every Go fuzz target for FUZZTIME (default 10s) each.
