@@ -33,17 +33,19 @@ help: ## Show the targets and what they do.
 ##@ Development
 
 .PHONY: manifests
-manifests: generate controller-gen ## Regenerate the CRD in config/crd/bases (and DeepCopy) from api/.
-	$(CONTROLLER_GEN) crd paths="./api/..." output:crd:artifacts:config=config/crd/bases
+manifests: generate controller-gen ## Regenerate the CRD, the manager's Role and the webhook configuration (and DeepCopy).
+	$(CONTROLLER_GEN) rbac:roleName=manager-role crd webhook paths="./..." \
+		output:crd:artifacts:config=config/crd/bases
 
 .PHONY: generate
 generate: controller-gen ## Regenerate the DeepCopy methods of the API types.
 	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
 
-GENERATED_FILES = config/crd/bases ':(glob)api/**/zz_generated.*.go'
+GENERATED_FILES = config/crd/bases config/rbac/role.yaml config/webhook/manifests.yaml \
+	':(glob)api/**/zz_generated.*.go'
 
 .PHONY: verify-manifests
-verify-manifests: manifests ## Fail when regenerating changes the CRD or DeepCopy files in git.
+verify-manifests: manifests ## Fail when regenerating changes a generated file in git.
 	@changed="$$(git status --porcelain -- $(GENERATED_FILES))"; \
 	if [ -n "$$changed" ]; then \
 		echo "Generated files differ from git; run 'make manifests' and commit them:"; \
