@@ -114,6 +114,10 @@ fuzz: ## Run every Go fuzz target for FUZZTIME (default 10s) each.
 bench: ## Run the load benchmark of the proxy (BENCH_ARGS are passed on).
 	$(GO) run ./test/bench/cmd/loadbench $(BENCH_ARGS)
 
+.PHONY: bench-operator
+bench-operator: kube-binaries ## Run the operator benchmark against envtest's etcd and kube-apiserver.
+	$(GO) run ./test/scale/cmd/operatorbench $(BENCH_ARGS)
+
 ##@ Build
 
 .PHONY: build
@@ -123,6 +127,9 @@ build: fmt vet ## Build every command under cmd/ into ./bin.
 .PHONY: run
 run: ## Run the standalone demo: the proxy in front of the sample app, no cluster.
 	bash hack/demo-standalone.sh
+
+.PHONY: demo
+demo: run ## The README's name for the standalone demo (make run).
 
 .PHONY: docker-build
 docker-build: ## Build the image of BINARY (default idempotency-proxy) as IMG.
@@ -141,6 +148,19 @@ install: ## Install the CRDs into the cluster of the current kubeconfig.
 .PHONY: uninstall
 uninstall: ## Remove the CRDs, and with them every IdempotencyPolicy.
 	$(KUBECTL) delete --ignore-not-found -k config/crd
+
+.PHONY: deploy
+deploy: ## Install the operator (config/default) into the cluster of the current kubeconfig.
+	$(KUBECTL) apply --server-side -k config/default
+
+.PHONY: undeploy
+undeploy: ## Remove the operator, its CRD and every IdempotencyPolicy.
+	$(KUBECTL) delete --ignore-not-found -k config/default
+
+.PHONY: build-installer
+build-installer: ## Render config/default into one file, dist/install.yaml.
+	mkdir -p dist
+	$(KUBECTL) kustomize config/default > dist/install.yaml
 
 ##@ Tools
 
