@@ -53,6 +53,18 @@ func latencyAdded(q float64, a, b target) func(*report) (float64, bool) {
 	}
 }
 
+// typicalAdded subtracts the typical fixed-rate p99 of row b from a's, in
+// seconds.
+func typicalAdded(a, b target) func(*report) (float64, bool) {
+	return func(rep *report) (float64, bool) {
+		ra, rb := rep.row(openLoop, a.id), rep.row(openLoop, b.id)
+		if !ra.ok() || !rb.ok() {
+			return 0, false
+		}
+		return (ra.slicePercentile(0.99) - rb.slicePercentile(0.99)).Seconds(), true
+	}
+}
+
 func showRatio(v float64) string { return fmt.Sprintf("%.3f×", v) }
 
 func showSeconds(v float64) string { return signedMS(time.Duration(v * float64(time.Second))) }
@@ -113,6 +125,11 @@ func (rep *report) goals() []goal {
 			label: "replays, Redis ÷ direct, req/s",
 			value: throughputRatio(replayRedis, direct),
 			show:  showRatio,
+		},
+		{
+			label: "typical p99 added at " + rate + " req/s: protected, memory − direct",
+			value: typicalAdded(protectedMemory, direct),
+			show:  showSeconds,
 		},
 		{
 			label: "p50 added at " + rate + " req/s: protected, memory − direct",

@@ -171,3 +171,19 @@ func TestProcessUsageIsReadFromProc(t *testing.T) {
 }
 
 var sink int
+
+func TestTypicalP99IgnoresOneSpoiledSlice(t *testing.T) {
+	calm := load.Latencies{1, 1, 1, 2}
+	stalled := load.Latencies{500, 500, 500, 500}
+	r := &row{slices: []load.Result{
+		{Latencies: calm}, {Latencies: stalled}, {Latencies: calm},
+	}}
+	r.result = load.Combine(r.slices...)
+
+	if got := r.slicePercentile(0.99); got != 2 {
+		t.Errorf("typical p99 = %v, want 2, the p99 of the calm slices", got)
+	}
+	if got := r.result.Latencies.Percentile(0.99); got != 500 {
+		t.Errorf("overall p99 = %v, want 500: the stall must still show there", got)
+	}
+}

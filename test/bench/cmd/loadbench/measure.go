@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -186,6 +187,21 @@ func (r *row) cpuPerRequest(ro role) time.Duration {
 		return 0
 	}
 	return r.usage.cpu[ro] / time.Duration(r.result.Completed)
+}
+
+// slicePercentile is the median over the row's slices of each slice's
+// q-th latency percentile. A stall of the machine that spoils one slice
+// moves it little, where it can set the p99 of the whole row.
+func (r *row) slicePercentile(q float64) time.Duration {
+	if !r.ok() || len(r.slices) == 0 {
+		return 0
+	}
+	v := make([]time.Duration, 0, len(r.slices))
+	for _, s := range r.slices {
+		v = append(v, s.Latencies.Percentile(q))
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
 }
 
 // connections is how many connections the load generator keeps open.

@@ -22,12 +22,12 @@ func verify(t target, runs []load.Result, replayed, total int64) check {
 	}
 
 	if t.replay {
-		detail := fmt.Sprintf("%d side effects for 1 key; %d of %d 2xx responses replayed",
-			total, replayed, succeeded)
+		detail := fmt.Sprintf("%s for 1 key; %d of %d 2xx responses replayed",
+			sideEffectCount(total), replayed, succeeded)
 		return check{passed: total == 1 && replayed == succeeded, detail: detail}
 	}
 
-	detail := fmt.Sprintf("%d side effects for %d keys with a 2xx", total, succeeded)
+	detail := fmt.Sprintf("%s for %d keys with a 2xx", sideEffectCount(total), succeeded)
 	if replayed != 0 {
 		return check{detail: detail + fmt.Sprintf("; %d unexpected replays of new keys", replayed)}
 	}
@@ -38,4 +38,11 @@ func verify(t target, runs []load.Result, replayed, total int64) check {
 		return check{detail: detail}
 	}
 	return check{passed: true, detail: detail}
+}
+
+func sideEffectCount(n int64) string {
+	if n == 1 {
+		return "1 side effect"
+	}
+	return fmt.Sprintf("%d side effects", n)
 }
