@@ -94,9 +94,15 @@ func TestUpstreamTimeoutIs504AndReleases(t *testing.T) {
 	h := newHarness(t, basicSpec, func(o *proxy.Options) { o.UpstreamTimeout = 100 * time.Millisecond })
 	r := h.do("POST", "/things/1/accept", "", "Idempotency-Key", "k", "X-Delay", "300ms")
 	wantStatus(t, r, 504, "upstream-timeout")
+	before := h.app.calls.Load()
 	retry := h.do("POST", "/things/1/accept", "", "Idempotency-Key", "k")
 	wantStatus(t, retry, 201, "")
-	h.wantCalls(2)
+	// On a busy machine the timed-out request may not have reached the
+	// application at all; what must hold is that the retry ran.
+	if retry.replayed() || h.app.calls.Load() != before+1 {
+		t.Fatalf("the retry after a timeout was not executed (replayed %v, calls %d -> %d)",
+			retry.replayed(), before, h.app.calls.Load())
+	}
 }
 
 func TestLargeResponseIsDeliveredOnceAndNeverReplayedTruncated(t *testing.T) {

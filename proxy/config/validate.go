@@ -26,7 +26,9 @@ const (
 )
 
 var (
-	headerName = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+.^_|~-]+$`)
+	// headerName is an RFC 9110 token of at most 128 characters, as the
+	// CRD allows.
+	headerName = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+.^_|~-]{1,128}$`)
 	redisURL   = regexp.MustCompile(`^(redis|rediss|redis-sentinel|rediss-sentinel|redis-cluster|rediss-cluster)://`)
 
 	allowedMethods = map[string]bool{"POST": true, "PUT": true, "PATCH": true, "DELETE": true}
