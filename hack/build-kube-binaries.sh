@@ -4,7 +4,8 @@
 # Go module proxy into bin/k8s/<version>/, reusing what is already there.
 #
 # Usage: hack/build-kube-binaries.sh [component ...]
-#   components: etcd kube-apiserver kube-controller-manager kube-scheduler kubelet
+#   components: etcd kube-apiserver kube-controller-manager kube-scheduler
+#               kubelet kube-proxy kubectl
 #   default: etcd kube-apiserver (what envtest needs)
 set -euo pipefail
 
@@ -19,6 +20,11 @@ out="${root}/bin/k8s/${KUBE_VERSION#v}"
 cache="${KUBE_BINARY_CACHE:-${XDG_CACHE_HOME:-${HOME}/.cache}/idempotency-operator/k8s}/${KUBE_VERSION#v}"
 work="${cache}/.build"
 mkdir -p "${out}" "${work}"
+
+# Two builds at once (a test run and the local cluster, say) would tidy and
+# write the same module; the second waits for the first and then reuses it.
+exec 9>"${cache}/.lock"
+flock 9
 
 components=("$@")
 [ ${#components[@]} -gt 0 ] || components=(etcd kube-apiserver)
@@ -40,10 +46,30 @@ build_etcd() {
 prepare_kube_module() {
   local dir="${work}/kubernetes"
   mkdir -p "${dir}"
-  [ -f "${dir}/.ready" ] && return 0
+  # The module imports every command this script can build; when that list
+  # grows, the module is tidied again instead of being trusted as ready.
+  local tools
+  tools="$(cat <<'GO'
+//go:build tools
+
+package tools
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
+)
+GO
+)"
+  if [ -f "${dir}/.ready" ] && [ "$(cat "${dir}/tools.go" 2>/dev/null)" = "${tools}" ]; then
+    return 0
+  fi
   (
     cd "${dir}"
-    rm -f go.mod go.sum
+    rm -f go.mod go.sum .ready
     go mod init local/kube-build >/dev/null 2>&1
     go mod edit -require="k8s.io/kubernetes@${KUBE_VERSION}"
     # k8s.io/kubernetes pins its staging modules at v0.0.0 behind local
@@ -52,18 +78,7 @@ prepare_kube_module() {
     gomod="$(go mod download -json "k8s.io/kubernetes@${KUBE_VERSION}" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
     grep -E '^\s*k8s.io/[a-z0-9-]+ => ./staging/' "${gomod}" | awk '{print $1}' | sort -u |
       while read -r mod; do go mod edit -replace="${mod}=${mod}@${STAGING_VERSION}"; done
-    cat > tools.go <<'GO'
-//go:build tools
-
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-	_ "k8s.io/kubernetes/cmd/kube-scheduler"
-	_ "k8s.io/kubernetes/cmd/kubelet"
-)
-GO
+    printf '%s\n' "${tools}" > tools.go
     go mod tidy >/dev/null
     touch .ready
   )
@@ -96,7 +111,8 @@ for c in "${components[@]}"; do
   start=$(date +%s)
   case "${c}" in
     etcd) build_etcd ;;
-    kube-apiserver | kube-controller-manager | kube-scheduler | kubelet) build_kube "${c}" ;;
+    kube-apiserver | kube-controller-manager | kube-scheduler | kubelet | kube-proxy | kubectl)
+      build_kube "${c}" ;;
     *) log "unknown component ${c}"; exit 2 ;;
   esac
   cp "${out}/${c}" "${cache}/${c}"

@@ -99,7 +99,7 @@ func TestUpstreamTimeoutIs504AndReleases(t *testing.T) {
 	wantStatus(t, retry, 201, "")
 	// On a busy machine the timed-out request may not have reached the
 	// application at all; what must hold is that the retry ran.
-	if retry.replayed() || h.app.calls.Load() != before+1 {
+	if retry.replayed() || h.app.calls.Load() < before+1 {
 		t.Fatalf("the retry after a timeout was not executed (replayed %v, calls %d -> %d)",
 			retry.replayed(), before, h.app.calls.Load())
 	}
