@@ -87,6 +87,7 @@ func run(o options) error {
 		return fmt.Errorf("--upstream %q must be an http:// or https:// URL", o.upstream)
 	}
 
+	tuneGC(o.memoryMaxBytes, log)
 	stores.LogRedisTo(log)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
