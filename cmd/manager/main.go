@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"flag"
@@ -218,11 +219,30 @@ func setupWebhook(mgr ctrl.Manager, cfg *rest.Config, o options, certsReady chan
 		NativeSidecars:    native,
 		OperatorNamespace: o.namespace,
 	}
-	if err := injector.SetupWithManager(mgr); err != nil {
-		return fmt.Errorf("setting up the injection webhook: %w", err)
-	}
-	return nil
+	// The webhook server reads its certificate when it starts, so it is
+	// registered, and with it started, only once the certificate is in
+	// place; until then the replica reports not ready.
+	return mgr.Add(everyReplica(func(ctx context.Context) error {
+		select {
+		case <-certsReady:
+		case <-ctx.Done():
+			return nil
+		}
+		if err := injector.SetupWithManager(mgr); err != nil {
+			return fmt.Errorf("setting up the injection webhook: %w", err)
+		}
+		<-ctx.Done()
+		return nil
+	}))
 }
+
+// everyReplica is a runnable that runs on every replica, leader or not.
+type everyReplica func(context.Context) error
+
+func (f everyReplica) Start(ctx context.Context) error { return f(ctx) }
+
+// NeedLeaderElection reports that the runnable needs no leadership.
+func (everyReplica) NeedLeaderElection() bool { return false }
 
 // supportsNativeSidecars reports whether the API server runs init
 // containers with restartPolicy Always (Kubernetes 1.29 and later).
