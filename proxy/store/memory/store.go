@@ -67,7 +67,7 @@ func (s *Store) Claim(
 			return res, nil
 		}
 
-		token := newToken()
+		token := store.NewToken()
 		size := claimSize(key, fingerprint, token)
 		if sh.admit(size, 1, now) {
 			sh.insert(&entry{

@@ -61,7 +61,7 @@ func (s *Store) Claim(
 		return store.ClaimResult{}, fmt.Errorf("redis claim: lease must be positive, got %s", lease)
 	}
 
-	token := newToken()
+	token := store.NewToken()
 	reply, err := claimScript.Run(ctx, s.client, []string{s.prefix + key},
 		token, fingerprint, milliseconds(lease)).Slice()
 	if err != nil {
