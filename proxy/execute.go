@@ -48,9 +48,11 @@ func (p *Proxy) execute(w http.ResponseWriter, r *http.Request, rt *protectedRou
 	w.WriteHeader(resp.StatusCode)
 
 	if !storable(resp.StatusCode) {
-		_, _ = io.Copy(w, resp.Body)
+		// Free the key before the body goes out, so that a client quick
+		// to retry does not find it still claimed.
 		p.release(bg, rt, key, token)
 		rt.metrics.outcomes[OutcomeNotStored].Inc()
+		_, _ = io.Copy(w, resp.Body)
 		return
 	}
 

@@ -120,6 +120,9 @@ func (p *Proxy) claim(w http.ResponseWriter, r *http.Request, rt *protectedRoute
 		t0 := time.Now()
 		res, err := rt.store.Claim(ctx, key, fp, p.opts.Lease)
 		rt.metrics.storeOps["claim"].Observe(time.Since(t0).Seconds())
+		if err != nil && ctx.Err() != nil {
+			return // the client went away; the store is not at fault
+		}
 		if err != nil {
 			p.storeFailed(w, r, rt, body, "claim", err)
 			return
