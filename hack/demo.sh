@@ -102,7 +102,7 @@ info "waiting up to 180s for idp/sample-app condition Ready (the operator asks t
 kubectl -n "${ns}" wait --for=condition=Ready idp/sample-app --timeout=180s >/dev/null ||
   fail "the policy is not Ready" "${KUBECTL} -n ${ns} describe idp sample-app" \
     "${KUBECTL} -n ${OPERATOR_NAMESPACE} logs deployment/${OPERATOR_DEPLOYMENT}"
-kubectl get idp -n "${ns}"
+info "$(kubectl get idp -n "${ns}" sample-app -o jsonpath='enforced {.status.enforced}, configuration {.status.configHash}')"
 
 # --- 4. A retried mutation --------------------------------------------------
 

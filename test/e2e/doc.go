@@ -7,7 +7,12 @@
 // already:
 //
 //	hack/e2e/deploy.sh
-//	go test -tags e2e ./test/e2e/... -ginkgo.v -timeout 30m
+//	go test -tags e2e -count=1 -v ./test/e2e/... -ginkgo.v -timeout 30m
+//
+// -count=1 matters: go test would otherwise replay a cached pass without
+// looking at the cluster, and -v shows each step and the measurements
+// (the time from a policy edit to its enforcement is also written to
+// bin/e2e/apply-to-enforced.txt).
 //
 // They use the cluster of E2E_KUBECONFIG, else KUBECONFIG, else the local
 // cluster's bin/cluster/kubeconfig, so the same suite runs on the local

@@ -128,7 +128,8 @@ func (p *podHTTP) do(ctx context.Context, pod *corev1.Pod, port int, method, pat
 }
 
 // mutate sends a protected mutation through the pod's proxy, with key as
-// its idempotency key.
+// its idempotency key. The body names a match, which the match routes
+// require and the other routes ignore.
 func (p *podHTTP) mutate(ctx context.Context, pod *corev1.Pod, path, key string) (response, error) {
 	header := http.Header{"Content-Type": {"application/json"}}
 	if key != "" {
