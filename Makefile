@@ -110,6 +110,39 @@ kube-binaries: ## Build etcd and kube-apiserver for the envtest suites into ./bi
 fuzz: ## Run every Go fuzz target for FUZZTIME (default 10s) each.
 	@bash hack/fuzz.sh "$(FUZZTIME)"
 
+##@ End to end
+
+# E2E_USE_CURRENT_CONTEXT=1 runs the suite against the cluster KUBECONFIG
+# points to (kind, or a real cluster) instead of the local one.
+E2E_USE_CURRENT_CONTEXT ?=
+
+.PHONY: cluster-up
+cluster-up: ## Start the local single-node cluster (built from source; needs root). A running one is reused.
+	bash hack/cluster/up.sh
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local cluster and remove what it created on this machine.
+	bash hack/cluster/down.sh
+
+.PHONY: test-e2e
+test-e2e: ## Run the e2e suite on the local cluster (started if needed), or the current context with E2E_USE_CURRENT_CONTEXT=1.
+	@if [ -z "$(E2E_USE_CURRENT_CONTEXT)" ]; then \
+		bash hack/cluster/status.sh >/dev/null 2>&1 || bash hack/cluster/up.sh; \
+		export KUBECONFIG="$(CURDIR)/bin/cluster/kubeconfig"; \
+	fi; \
+	bash hack/e2e/deploy.sh && \
+	$(GO) test -tags e2e -count=1 -v ./test/e2e/... -ginkgo.v -timeout 30m
+
+.PHONY: demo
+demo: ## The operator on a cluster: the current context, else the local cluster; protects the sample app and shows a replay.
+	bash hack/demo.sh
+
+.PHONY: demo-down
+demo-down: ## Remove what make demo made (and the local cluster, if the demo started it).
+	bash hack/demo-down.sh
+
+##@ Benchmarks
+
 .PHONY: bench
 bench: ## Run the load benchmark of the proxy (BENCH_ARGS are passed on).
 	$(GO) run ./test/bench/cmd/loadbench $(BENCH_ARGS)
@@ -125,11 +158,12 @@ build: fmt vet ## Build every command under cmd/ into ./bin.
 	$(GO) build -o $(LOCALBIN)/ ./cmd/...
 
 .PHONY: run
-run: ## Run the standalone demo: the proxy in front of the sample app, no cluster.
+run: ## Run the proxy in front of the sample app on this machine, no cluster, and show a replay.
 	bash hack/demo-standalone.sh
 
-.PHONY: demo
-demo: run ## The README's name for the standalone demo (make run).
+.PHONY: images
+images: ## Build the OCI image tarballs (pause, proxy, manager, sample-app) into bin/images, no container daemon needed.
+	bash hack/images/build.sh
 
 .PHONY: docker-build
 docker-build: ## Build the image of BINARY (default idempotency-proxy) as IMG.
