@@ -125,7 +125,7 @@ cluster-down: ## Stop the local cluster and remove what it created on this machi
 	bash hack/cluster/down.sh
 
 .PHONY: test-e2e
-test-e2e: ## Run the e2e suite on the local cluster (started if needed), or the current context with E2E_USE_CURRENT_CONTEXT=1.
+test-e2e: ensure-redis ## Run the e2e suite on the local cluster (started if needed), or the current context with E2E_USE_CURRENT_CONTEXT=1.
 	@if [ -z "$(E2E_USE_CURRENT_CONTEXT)" ]; then \
 		bash hack/cluster/status.sh >/dev/null 2>&1 || bash hack/cluster/up.sh; \
 		export KUBECONFIG="$(CURDIR)/bin/cluster/kubeconfig"; \
