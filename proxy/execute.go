@@ -198,7 +198,12 @@ func (l *leaseRenewer) stop() {
 // outgoing builds the request to the application from the client's
 // request and its already read body.
 func (p *Proxy) outgoing(ctx context.Context, r *http.Request, body []byte) *http.Request {
-	out := r.Clone(ctx)
+	// A shallow copy with its own header and URL: the body is replaced and
+	// nothing else of the client's request is changed.
+	out := r.WithContext(ctx)
+	out.Header = r.Header.Clone()
+	u := *r.URL
+	out.URL = &u
 	up := p.opts.Upstream
 	out.URL.Scheme = up.Scheme
 	out.URL.Host = up.Host
