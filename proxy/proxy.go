@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/idempotency-operator/idempotency-operator/proxy/config"
+	"github.com/idempotency-operator/idempotency-operator/proxy/store"
 )
 
 // Options configure a Proxy.
@@ -131,6 +132,17 @@ func (p *Proxy) LoadForPod(doc *config.Document, podLabels map[string]string) er
 		p.podLabels = prev
 		p.loadMu.Unlock()
 		return err
+	}
+	return nil
+}
+
+// RequiredStores returns the stores of the active configuration that
+// protected requests cannot do without: those of Enforce policies whose
+// failureMode is Closed. A proxy is ready to serve once these answer;
+// policies that fail open, or only audit, do not hold it back.
+func (p *Proxy) RequiredStores() []store.Store {
+	if t := p.table.Load(); t != nil {
+		return t.required
 	}
 	return nil
 }

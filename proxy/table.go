@@ -3,6 +3,7 @@ package proxy
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/idempotency-operator/idempotency-operator/api/v1alpha1"
@@ -22,6 +23,9 @@ type table struct {
 	hash   string
 	routes route.Table[*protectedRoute]
 	count  int
+	// required are the stores that protected requests cannot do without:
+	// those of Enforce policies that fail closed.
+	required []store.Store
 }
 
 // protectedRoute is a route with its policy's settings resolved.
@@ -76,6 +80,10 @@ func compile(doc *config.Document, podLabels map[string]string, open StoreOpener
 		st, err := open(p.Store)
 		if err != nil {
 			return nil, fmt.Errorf("policy %s: opening store: %w", name, err)
+		}
+		if p.Mode != v1alpha1.ModeAudit && p.FailureMode != v1alpha1.FailureOpen &&
+			!slices.Contains(t.required, st) {
+			t.required = append(t.required, st)
 		}
 		bodyField, err := bodyFieldPath(p.Key.BodyField)
 		if err != nil {

@@ -146,7 +146,7 @@ func run(o options) error {
 			Addr: o.adminListen,
 			Handler: admin.NewHandler(admin.Options{
 				Status:   watcher.Status,
-				Ready:    admin.ReadyOnce(opener.Ping),
+				Ready:    admin.ReadyOnce(func(ctx context.Context) error { return stores.Ping(ctx, px.RequiredStores()) }),
 				Gatherer: reg,
 				Version:  version,
 			}),

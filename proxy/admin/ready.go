@@ -7,8 +7,10 @@ import (
 )
 
 // ReadyOnce returns a readiness check that passes once check has succeeded
-// and stays passing after that. The proxy uses it with a ping of its
-// stores: a proxy is ready when its stores have answered once, and a later
+// and stays passing after that. The proxy uses it with a ping of the stores
+// its fail-closed policies need: a proxy is ready when those have answered
+// once (a store that only fail-open or Audit policies use holds nothing
+// back, as those policies forward requests without it), and a later
 // store outage is handled by each policy's failureMode rather than by
 // pulling the pod from its Service, which would turn a store outage into an
 // outage of every route.

@@ -99,9 +99,9 @@ func (o *Opener) All() []store.Store {
 	return all
 }
 
-// Ping checks that every store opened so far answers.
-func (o *Opener) Ping(ctx context.Context) error {
-	for _, st := range o.All() {
+// Ping checks that every one of sts answers.
+func Ping(ctx context.Context, sts []store.Store) error {
+	for _, st := range sts {
 		if err := st.Ping(ctx); err != nil {
 			return err
 		}

@@ -94,3 +94,23 @@ func TestProxyWithAnUnreachableRedisIsNotReadyAndFailsClosedUntilRedisAnswers(t 
 	wantReplay(t, created, post(t, px.url+pairCreate, "pair-1", "{}"))
 	app.wantEffects(pairCreateRoute, 1)
 }
+
+func TestProxyWhosePoliciesFailOpenIsReadyWithoutRedis(t *testing.T) {
+	t.Parallel()
+	redis := redisserver.Start(t)
+	redis.Stop()
+	app := startSampleApp(t)
+	open := strings.Replace(policy{name: "open", paths: []string{pairCreate}}.String(),
+		"spec:\n", "spec:\n  failureMode: Open\n  store: {type: Redis, url: '"+redis.URL()+"'}\n", 1)
+	px := startProxy(t, "--upstream", app.url, "--policy", writeFile(t, t.TempDir(), "open.yaml", open))
+
+	if ready := get(t, px.admin+"/readyz"); ready.status != http.StatusOK {
+		t.Errorf("GET /readyz = %s, want 200: a fail-open policy forwards without its store", ready)
+	}
+	first := post(t, px.url+pairCreate, "pair-1", "{}")
+	retry := post(t, px.url+pairCreate, "pair-1", "{}")
+	if first.status != http.StatusCreated || retry.status != http.StatusCreated {
+		t.Fatalf("POSTs with Redis down = %s, %s; want both forwarded (failureMode Open)", first, retry)
+	}
+	app.wantEffects(pairCreateRoute, 2)
+}
