@@ -3,6 +3,8 @@ package proxy_test
 import (
 	"testing"
 	"time"
+
+	"github.com/idempotency-operator/idempotency-operator/proxy"
 )
 
 func TestConcurrentDuplicatesWaitAndReplay(t *testing.T) {
@@ -75,5 +77,33 @@ func waitForCalls(t *testing.T, h *harness, n int64) {
 			t.Fatalf("the application saw %d requests, want %d", h.app.calls.Load(), n)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestASlowRequestKeepsItsClaimPastTheLease(t *testing.T) {
+	h := newHarness(t, basicSpec, func(o *proxy.Options) { o.Lease = 150 * time.Millisecond })
+	done := make(chan response)
+	go func() { done <- h.do("POST", "/things/1/accept", "", "Idempotency-Key", "k", "X-Delay", "700ms") }()
+	waitForCalls(t, h, 1)
+
+	// Well past the lease: only renewals keep the key claimed now.
+	time.Sleep(400 * time.Millisecond)
+	dup := h.do("POST", "/things/1/accept", "", "Idempotency-Key", "k")
+	first := <-done
+	wantStatus(t, first, 201, "")
+	if !dup.replayed() || dup.body != first.body {
+		t.Fatalf("a duplicate sent while the first request ran past its lease got %d %q; "+
+			"want the first response replayed", dup.status, dup.body)
+	}
+	h.wantCalls(1)
+}
+
+func TestUpstreamTimeoutIsEnforcedForSlowApplications(t *testing.T) {
+	h := newHarness(t, basicSpec, func(o *proxy.Options) { o.UpstreamTimeout = 200 * time.Millisecond })
+	start := time.Now()
+	r := h.do("POST", "/things/1/accept", "", "Idempotency-Key", "k", "X-Delay", "1500ms")
+	wantStatus(t, r, 504, "upstream-timeout")
+	if took := time.Since(start); took > 1200*time.Millisecond {
+		t.Fatalf("the 200ms upstream timeout answered after %v", took)
 	}
 }
