@@ -1,76 +1,18 @@
 package memory_test
 
 import (
-	"bytes"
-	"net/http"
-	"strconv"
-	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/idempotency-operator/idempotency-operator/proxy/store"
 	"github.com/idempotency-operator/idempotency-operator/proxy/store/memory"
+	"github.com/idempotency-operator/idempotency-operator/proxy/store/storetest"
 )
 
-// benchRecord is a typical small JSON response.
-var benchRecord = store.Record{
-	Fingerprint: "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-	Status:      http.StatusCreated,
-	Header: http.Header{
-		"Content-Type": {"application/json"},
-		"Location":     {"/orders/42"},
-	},
-	Body: bytes.Repeat([]byte("x"), 256),
-}
-
-// BenchmarkClaimComplete measures the path of a new request: a claim on
-// an absent key, then its completion. Once the default budget fills, each
-// claim also evicts an old record.
+// Once the default budget fills, each claim of a new key also evicts an
+// old record.
 func BenchmarkClaimComplete(b *testing.B) {
-	s := memory.New(memory.Options{})
-	var next atomic.Int64
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			key := "key-" + strconv.FormatInt(next.Add(1), 10)
-			res, err := s.Claim(b.Context(), key, benchRecord.Fingerprint, time.Minute)
-			if err != nil || res.State != store.Claimed {
-				b.Fatalf("Claim = %v, %v", res.State, err)
-			}
-			if err := s.Complete(b.Context(), key, res.Token, benchRecord, time.Hour); err != nil {
-				b.Fatalf("Complete: %v", err)
-			}
-		}
-	})
+	storetest.BenchmarkClaimComplete(b, memory.New(memory.Options{}))
 }
 
-// BenchmarkClaimCompleted measures the replay path: a claim on a key
-// whose response is stored.
 func BenchmarkClaimCompleted(b *testing.B) {
-	const keys = 1024
-	s := memory.New(memory.Options{})
-	for i := range keys {
-		key := "key-" + strconv.Itoa(i)
-		res, err := s.Claim(b.Context(), key, benchRecord.Fingerprint, time.Minute)
-		if err != nil {
-			b.Fatalf("Claim: %v", err)
-		}
-		if err := s.Complete(b.Context(), key, res.Token, benchRecord, time.Hour); err != nil {
-			b.Fatalf("Complete: %v", err)
-		}
-	}
-
-	var next atomic.Int64
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		i := int(next.Add(1)) * 7919
-		for pb.Next() {
-			i++
-			res, err := s.Claim(b.Context(), "key-"+strconv.Itoa(i%keys), "fp", time.Minute)
-			if err != nil || res.State != store.Completed {
-				b.Fatalf("Claim = %v, %v", res.State, err)
-			}
-		}
-	})
+	storetest.BenchmarkClaimCompleted(b, memory.New(memory.Options{}))
 }
