@@ -138,9 +138,7 @@ func (p *Proxy) claim(w http.ResponseWriter, r *http.Request, rt *protectedRoute
 				p.mismatch(w, r, rt, body)
 				return
 			}
-			if !rt.enforce {
-				rt.metrics.outcomes[OutcomeAuditWouldReplay].Inc()
-				p.forward(w, r, body)
+			if p.audited(w, r, rt, body, OutcomeAuditWouldReplay) {
 				return
 			}
 			rt.metrics.replays.Inc()
@@ -153,9 +151,7 @@ func (p *Proxy) claim(w http.ResponseWriter, r *http.Request, rt *protectedRoute
 				p.mismatch(w, r, rt, body)
 				return
 			}
-			if !rt.enforce {
-				rt.metrics.outcomes[OutcomeAuditWouldConfl].Inc()
-				p.forward(w, r, body)
+			if p.audited(w, r, rt, body, OutcomeAuditWouldConfl) {
 				return
 			}
 			if rt.reject {
@@ -200,13 +196,23 @@ func (p *Proxy) unkeyed(w http.ResponseWriter, r *http.Request, rt *protectedRou
 	p.refuse(w, r, rt, body, OutcomeMissingKey, problemKeyMissing, detail)
 }
 
+// audited forwards the request in Audit mode, recording would as what
+// Enforce would have done, and reports whether it did.
+func (p *Proxy) audited(w http.ResponseWriter, r *http.Request, rt *protectedRoute, body []byte,
+	would Outcome) bool {
+	if rt.enforce {
+		return false
+	}
+	rt.metrics.outcomes[would].Inc()
+	p.forward(w, r, body)
+	return true
+}
+
 // refuse answers with a problem in Enforce mode; in Audit mode it records
 // what would have happened and forwards the request.
 func (p *Proxy) refuse(w http.ResponseWriter, r *http.Request, rt *protectedRoute, body []byte,
 	outcome Outcome, prob problem, detail string) {
-	if !rt.enforce {
-		rt.metrics.outcomes[OutcomeAuditWouldReject].Inc()
-		p.forward(w, r, body)
+	if p.audited(w, r, rt, body, OutcomeAuditWouldReject) {
 		return
 	}
 	rt.metrics.outcomes[outcome].Inc()
@@ -214,9 +220,7 @@ func (p *Proxy) refuse(w http.ResponseWriter, r *http.Request, rt *protectedRout
 }
 
 func (p *Proxy) mismatch(w http.ResponseWriter, r *http.Request, rt *protectedRoute, body []byte) {
-	if !rt.enforce {
-		rt.metrics.outcomes[OutcomeAuditWouldMismat].Inc()
-		p.forward(w, r, body)
+	if p.audited(w, r, rt, body, OutcomeAuditWouldMismat) {
 		return
 	}
 	rt.metrics.mismatches.Inc()
