@@ -165,6 +165,10 @@ type leaseRenewer struct {
 func (p *Proxy) renewLease(ctx context.Context, rt *protectedRoute, key, token string) *leaseRenewer {
 	l := &leaseRenewer{}
 	every := p.opts.Lease / 3
+	// The timer is set under the lock the callback takes before it reads
+	// it, so that a callback firing at once sees it.
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.timer = time.AfterFunc(every, func() {
 		t0 := time.Now()
 		err := rt.store.Extend(ctx, key, token, p.opts.Lease)
