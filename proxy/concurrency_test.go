@@ -81,13 +81,13 @@ func waitForCalls(t *testing.T, h *harness, n int64) {
 }
 
 func TestASlowRequestKeepsItsClaimPastTheLease(t *testing.T) {
-	h := newHarness(t, basicSpec, func(o *proxy.Options) { o.Lease = 150 * time.Millisecond })
+	h := newHarness(t, basicSpec, func(o *proxy.Options) { o.Lease = 300 * time.Millisecond })
 	done := make(chan response)
-	go func() { done <- h.do("POST", "/things/1/accept", "", "Idempotency-Key", "k", "X-Delay", "700ms") }()
+	go func() { done <- h.do("POST", "/things/1/accept", "", "Idempotency-Key", "k", "X-Delay", "1200ms") }()
 	waitForCalls(t, h, 1)
 
 	// Well past the lease: only renewals keep the key claimed now.
-	time.Sleep(400 * time.Millisecond)
+	time.Sleep(700 * time.Millisecond)
 	dup := h.do("POST", "/things/1/accept", "", "Idempotency-Key", "k")
 	first := <-done
 	wantStatus(t, first, 201, "")
