@@ -3,10 +3,11 @@
 package e2e
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/idempotency-operator/idempotency-operator/internal/testenv"
 )
 
 // settings are what the environment tells the suite; see the package
@@ -28,10 +29,7 @@ type settings struct {
 
 // loadSettings reads the settings from the environment.
 func loadSettings() (settings, error) {
-	root, err := repositoryRoot()
-	if err != nil {
-		return settings{}, err
-	}
+	root := testenv.RepoRoot()
 	s := settings{
 		root:           root,
 		sampleAppImage: envOr("E2E_IMAGE_SAMPLE_APP", "localhost/idempotency/sample-app:e2e"),
@@ -68,25 +66,6 @@ func (s settings) artifactsDir() (string, error) {
 		return "", fmt.Errorf("creating %s: %w", dir, err)
 	}
 	return dir, nil
-}
-
-// repositoryRoot walks up from the working directory to the directory of
-// go.mod.
-func repositoryRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
 }
 
 func envOr(name, fallback string) string {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 )
@@ -12,25 +10,6 @@ import (
 // binaries are the programs the harness builds for a run.
 type binaries struct {
 	app, proxy, baseline string
-}
-
-// moduleRoot finds the directory of the module's go.mod, starting from the
-// working directory, so that the harness runs from anywhere in the tree.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory; run from the repository")
-		}
-		dir = parent
-	}
 }
 
 // build compiles the sample app, the idempotency proxy and the baseline

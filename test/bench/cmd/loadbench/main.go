@@ -24,6 +24,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/idempotency-operator/idempotency-operator/internal/testenv"
 )
 
 // options are the command-line flags.
@@ -93,10 +95,7 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("-rows: no row %q; the rows are %s", id, rowIDs())
 		}
 	}
-	root, err := moduleRoot()
-	if err != nil {
-		return err
-	}
+	root := testenv.RepoRoot()
 	tmp, err := os.MkdirTemp("", "loadbench-")
 	if err != nil {
 		return err
